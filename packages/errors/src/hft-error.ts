@@ -1,0 +1,44 @@
+import type { ErrorCode } from './codes.js';
+
+/** Options shared by every error constructor. */
+export interface HftErrorOptions<D extends object = Record<string, unknown>> {
+  /** The underlying error (kept on `cause`, shown by `--verbose`). */
+  cause?: unknown;
+  /** Structured, secret-free extra data. Non-enumerable so logs and JSON never spill it by accident. */
+  details?: D;
+}
+
+function defineHidden(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: false, writable: false, configurable: true });
+}
+
+/**
+ * Base class of every error thrown by @hft packages.
+ *
+ * - `code` is a stable string (see {@link ErrorCodes}); branch on it, not on the message.
+ * - `message` names the field or input at fault and never contains a secret.
+ * - `cause` and `details` are non-enumerable: `JSON.stringify(err)` gives `{ name, code, message }`.
+ */
+export class HftError<D extends object = Record<string, unknown>> extends Error {
+  /** Stable machine-readable code, e.g. `HFT_AUTH_EXPIRED`. */
+  readonly code: ErrorCode;
+  /** Structured extra data (non-enumerable). */
+  declare readonly details: D;
+
+  constructor(code: ErrorCode, message: string, options: HftErrorOptions<D> = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    defineHidden(this, 'name', 'HftError');
+    defineHidden(this, 'details', Object.freeze({ ...(options.details ?? {}) }));
+  }
+
+  /** Plain, secret-free representation: name, code and message only. */
+  toJSON(): { name: string; code: ErrorCode; message: string } {
+    return { name: this.name, code: this.code, message: this.message };
+  }
+}
+
+/** Sets the class name as a non-enumerable own property (survives bundlers that rename classes). */
+export function nameError(error: Error, name: string): void {
+  defineHidden(error, 'name', name);
+}
