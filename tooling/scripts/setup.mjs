@@ -15,7 +15,11 @@ const DEBIAN_PACKAGES = [
 ];
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // sqlite3 compiles from source; node-gyp must use the machine's Node headers (no downloads here).
-const env = { ...process.env, npm_config_nodedir: process.env.npm_config_nodedir ?? '/usr', TURBO_TELEMETRY_DISABLED: '1' };
+const env = {
+  ...process.env,
+  npm_config_nodedir: process.env.npm_config_nodedir ?? '/usr',
+  TURBO_TELEMETRY_DISABLED: '1',
+};
 
 function run(cmd, args, opts = {}) {
   console.log(`[setup] ${cmd} ${args.join(' ')}`);
