@@ -27,6 +27,8 @@ export const ErrorCodes = {
   AUTH_CALLBACK_INVALID: 'HFT_AUTH_CALLBACK_INVALID',
   /** A token or delivery belongs to another client or user than expected. */
   AUTH_ACCOUNT_MISMATCH: 'HFT_AUTH_ACCOUNT_MISMATCH',
+  /** Several accounts are stored and none was chosen (`--account NAME`). */
+  AUTH_ACCOUNT_AMBIGUOUS: 'HFT_AUTH_ACCOUNT_AMBIGUOUS',
   /** Waiting for a login or approval ran out of time. */
   AUTH_TIMEOUT: 'HFT_AUTH_TIMEOUT',
 

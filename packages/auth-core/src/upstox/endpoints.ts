@@ -1,0 +1,29 @@
+/** Upstox's production API host (login, profile, everything but order writes). */
+export const DEFAULT_BASE_URL = 'https://api.upstox.com';
+/** Upstox's low-latency host for order place/modify/cancel. */
+export const DEFAULT_ORDER_BASE_URL = 'https://api-hft.upstox.com';
+
+/** Paths of the login and account endpoints this package calls. */
+export const UpstoxPaths = {
+  authorize: '/v2/login/authorization/dialog',
+  token: '/v2/login/authorization/token',
+  profile: '/v2/user/profile',
+  logout: '/v2/logout',
+  tokenRequest: (clientId: string) => `/v3/login/auth/token/request/${encodeURIComponent(clientId)}`,
+} as const;
+
+/** Upstox error codes this package reacts to. */
+export const UpstoxErrorCodes = {
+  /** Invalid token (expired, revoked, wrong): re-authenticate. HTTP 401. */
+  INVALID_TOKEN: 'UDAPI100050',
+  /** Too many requests. HTTP 429. */
+  RATE_LIMITED: 'UDAPI10005',
+  /** Invalid (bad, spent or expired) auth code. */
+  INVALID_AUTH_CODE: 'UDAPI100057',
+  /** Invalid credentials. */
+  INVALID_CREDENTIALS: 'UDAPI100016',
+  /** API not permitted with an extended token. */
+  EXTENDED_TOKEN_NOT_ALLOWED: 'UDAPI100067',
+  /** Static IP restriction. HTTP 403. */
+  STATIC_IP: 'UDAPI1154',
+} as const;

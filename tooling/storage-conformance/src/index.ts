@@ -1,0 +1,2 @@
+export { sampleRecord } from './sample-record.js';
+export { type ConformanceOptions, runTokenStoreConformance, type StoreHarness } from './suite.js';
