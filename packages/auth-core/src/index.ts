@@ -7,6 +7,13 @@ export {
   UpstoxAuthenticator,
   type UpstoxAuthenticatorOptions,
 } from './authenticator.js';
+export {
+  cipherFromEnv,
+  createRecordCipher,
+  isSealed,
+  type RecordCipher,
+  type RecordCipherOptions,
+} from './crypto/record-cipher.js';
 export { type LeasePrimitives, newLeaseOwner, type WithLeaseOptions, withLease } from './lease-lock.js';
 export { type LoggerLike, silentLogger } from './logger-like.js';
 export {
@@ -15,6 +22,7 @@ export {
   type MemoryBackend,
   type MemoryTokenStoreOptions,
 } from './memory-store.js';
+export { createRecordCodec, type RecordCodec, type RecordCodecOptions } from './record-codec.js';
 export type { InvalidationReason, TokenEvents } from './token-events.js';
 export { type TokenInfo, toTokenInfo } from './token-info.js';
 export {

@@ -1,0 +1,206 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
+import { ErrorCodes, InputError, StorageError } from '@hft/errors';
+import { isPlainObject } from '../assert.js';
+
+/** Marker and version of the sealed envelope; a plain record never has this field. */
+const MARK = 'hft_sealed';
+const VERSION = 1;
+const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
+
+/**
+ * Seals and opens serialised token records with AES-256-GCM. The envelope is JSON (so a sealed
+ * file is still a JSON file) carrying a key id, the IV, the tag and, for passphrase keys, the
+ * scrypt salt. The account key is bound as additional data: a record moved to another account
+ * fails to open.
+ */
+export interface RecordCipher {
+  /** Fingerprint of the key (16 hex chars): tells a wrong key from a tampered record. */
+  readonly keyId: string;
+  /** Encrypts `plaintext`, binding `aad` (the account key). Returns the JSON envelope. */
+  seal(plaintext: string, aad: string): string;
+  /**
+   * Decrypts an envelope made by {@link seal}.
+   * @throws StorageError `HFT_STORAGE_WRONG_KEY` (sealed with another key) or
+   *   `HFT_STORAGE_TAMPERED` (right key, but the data or its account binding was altered).
+   */
+  open(envelope: string, aad: string, context: { backend: string; key?: string }): string;
+}
+
+/** Options of {@link createRecordCipher}: exactly one of `key` and `passphrase`. */
+export type RecordCipherOptions =
+  | { /** 32 bytes, or their base64. */ key: Uint8Array | string; passphrase?: never }
+  | {
+      /** Any non-empty passphrase; stretched with scrypt (N=2^15, r=8, p=1). */ passphrase: string;
+      key?: never;
+    };
+
+interface Envelope {
+  [MARK]: number;
+  alg: 'A256GCM';
+  kid: string;
+  iv: string;
+  tag: string;
+  ct: string;
+  salt?: string;
+}
+
+/** True when `text` is a sealed envelope (rather than a plain JSON record). */
+export function isSealed(text: string): boolean {
+  if (!text.includes(MARK)) return false;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isPlainObject(parsed) && typeof parsed[MARK] === 'number';
+  } catch {
+    return false;
+  }
+}
+
+function fingerprint(key: Buffer): string {
+  return createHash('sha256').update('hft-key-id\0').update(key).digest('hex').slice(0, 16);
+}
+
+function decodeKey(key: Uint8Array | string): Buffer {
+  const buf = typeof key === 'string' ? Buffer.from(key, 'base64') : Buffer.from(key);
+  if (buf.length !== 32) {
+    throw new InputError('key must be 32 bytes (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)', {
+      details: { argument: 'key' },
+    });
+  }
+  return buf;
+}
+
+/**
+ * Creates a {@link RecordCipher} from a raw 32-byte key or a passphrase. A passphrase is
+ * stretched once per salt and cached, so only the first read of a record pays for scrypt.
+ * @throws InputError for a key that is not 32 bytes or an empty passphrase.
+ */
+export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
+  const fromPassphrase = options.passphrase !== undefined;
+  if (fromPassphrase && (typeof options.passphrase !== 'string' || options.passphrase.length === 0)) {
+    throw new InputError('passphrase must be a non-empty string', { details: { argument: 'passphrase' } });
+  }
+  const derived = new Map<string, Buffer>();
+  const deriveFor = (salt: string): Buffer => {
+    let key = derived.get(salt);
+    if (!key) {
+      key = scryptSync(options.passphrase as string, Buffer.from(salt, 'base64'), 32, SCRYPT);
+      derived.set(salt, key);
+    }
+    return key;
+  };
+  const ownSalt = fromPassphrase ? randomBytes(16).toString('base64') : undefined;
+  const ownKey = fromPassphrase
+    ? deriveFor(ownSalt as string)
+    : decodeKey(options.key as Uint8Array | string);
+  const keyId = fingerprint(ownKey);
+
+  return {
+    keyId,
+    seal(plaintext, aad) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', ownKey, iv);
+      cipher.setAAD(Buffer.from(aad, 'utf8'));
+      const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      const envelope: Envelope = {
+        [MARK]: VERSION,
+        alg: 'A256GCM',
+        kid: keyId,
+        iv: iv.toString('base64'),
+        tag: cipher.getAuthTag().toString('base64'),
+        ct: ct.toString('base64'),
+        ...(ownSalt === undefined ? {} : { salt: ownSalt }),
+      };
+      return JSON.stringify(envelope);
+    },
+    open(text, aad, context) {
+      const fail = (
+        code: typeof ErrorCodes.STORAGE_WRONG_KEY | typeof ErrorCodes.STORAGE_TAMPERED,
+        why: string,
+      ) =>
+        new StorageError(`${context.backend} store: ${why}${context.key ? ` (${context.key})` : ''}`, {
+          backend: context.backend,
+          code,
+          details: {
+            backend: context.backend,
+            operation: 'get',
+            ...(context.key ? { key: context.key } : {}),
+          },
+        });
+      let env: Envelope;
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (!isPlainObject(parsed) || parsed[MARK] !== VERSION) throw new Error('not an envelope');
+        env = parsed as unknown as Envelope;
+        for (const field of ['kid', 'iv', 'tag', 'ct'] as const) {
+          if (typeof env[field] !== 'string') throw new Error(field);
+        }
+      } catch {
+        throw fail(ErrorCodes.STORAGE_TAMPERED, 'the encrypted record is malformed (altered or truncated)');
+      }
+      let key: Buffer;
+      if (env.salt !== undefined) {
+        if (!fromPassphrase)
+          throw fail(
+            ErrorCodes.STORAGE_WRONG_KEY,
+            'the record was encrypted with a passphrase, but a raw key is configured',
+          );
+        key = deriveFor(env.salt);
+      } else {
+        if (fromPassphrase)
+          throw fail(
+            ErrorCodes.STORAGE_WRONG_KEY,
+            'the record was encrypted with a raw key, but a passphrase is configured',
+          );
+        key = ownKey;
+      }
+      if (fingerprint(key) !== env.kid) {
+        throw fail(
+          ErrorCodes.STORAGE_WRONG_KEY,
+          'the record was encrypted with a different key (check HFT_MASTER_KEY / the passphrase)',
+        );
+      }
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(env.iv, 'base64'));
+        decipher.setAAD(Buffer.from(aad, 'utf8'));
+        decipher.setAuthTag(Buffer.from(env.tag, 'base64'));
+        return Buffer.concat([decipher.update(Buffer.from(env.ct, 'base64')), decipher.final()]).toString(
+          'utf8',
+        );
+      } catch {
+        throw fail(
+          ErrorCodes.STORAGE_TAMPERED,
+          'the encrypted record failed authentication: it was altered or moved from another account',
+        );
+      }
+    },
+  };
+}
+
+/**
+ * The cipher configured by the environment: `HFT_MASTER_KEY` (base64 of 32 bytes) or
+ * `HFT_MASTER_PASSPHRASE`; `undefined` when neither is set (records stay plain).
+ * @throws InputError when both are set or the key is malformed.
+ */
+export function cipherFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): RecordCipher | undefined {
+  const key = env.HFT_MASTER_KEY;
+  const passphrase = env.HFT_MASTER_PASSPHRASE;
+  if (key && passphrase) {
+    throw new InputError('Set only one of HFT_MASTER_KEY and HFT_MASTER_PASSPHRASE', {
+      details: { argument: 'HFT_MASTER_KEY' },
+    });
+  }
+  if (key) {
+    try {
+      return createRecordCipher({ key });
+    } catch (error) {
+      throw new InputError('HFT_MASTER_KEY must be the base64 of 32 bytes (`openssl rand -base64 32`)', {
+        cause: error,
+        details: { argument: 'HFT_MASTER_KEY' },
+      });
+    }
+  }
+  if (passphrase) return createRecordCipher({ passphrase });
+  return undefined;
+}
