@@ -1,5 +1,5 @@
 import { AuthError, ErrorCodes } from '@hft/errors';
-import { parseAccountKey } from './token-record.js';
+import { parseAccountKey, type TokenRecord } from './token-record.js';
 import type { TokenStore } from './token-store.js';
 
 /** One stored account, as listed by {@link listAccounts}. */
@@ -17,18 +17,25 @@ export interface AccountSummary {
  * record once. @throws StorageError
  */
 export async function listAccounts(store: TokenStore, clientId?: string): Promise<AccountSummary[]> {
+  return (await readAccounts(store, clientId)).map(({ summary }) => summary);
+}
+
+async function readAccounts(
+  store: TokenStore,
+  clientId?: string,
+): Promise<Array<{ summary: AccountSummary; record: TokenRecord }>> {
   const keys = (await store.list()).filter((k) => {
     const parsed = parseAccountKey(k);
     return parsed !== undefined && (clientId === undefined || parsed.clientId === clientId);
   });
-  const out: AccountSummary[] = [];
+  const out: Array<{ summary: AccountSummary; record: TokenRecord }> = [];
   for (const key of keys.sort()) {
     const r = await store.get(key);
     if (!r) continue;
     const summary: AccountSummary = { key, clientId: r.clientId, userId: r.userId, expiresAt: r.expiresAt };
     if (r.accountName !== undefined) summary.name = r.accountName;
     if (r.userName !== undefined) summary.userName = r.userName;
-    out.push(summary);
+    out.push({ summary, record: r });
   }
   return out;
 }
@@ -50,10 +57,25 @@ export async function resolveAccountKey(
   clientId: string,
   account?: string,
 ): Promise<string | undefined> {
-  if (account?.startsWith('upstox:')) return account;
-  const accounts = await listAccounts(store, clientId);
-  if (account !== undefined) return accounts.find((a) => a.name === account)?.key;
-  if (accounts.length <= 1) return accounts[0]?.key;
+  return (await resolveAccount(store, clientId, account))?.key;
+}
+
+/**
+ * Like {@link resolveAccountKey}, plus the record when resolving had to read it (so callers
+ * need no second read). @throws AuthError `HFT_AUTH_ACCOUNT_AMBIGUOUS`; StorageError
+ */
+export async function resolveAccount(
+  store: TokenStore,
+  clientId: string,
+  account?: string,
+): Promise<{ key: string; record?: TokenRecord } | undefined> {
+  if (account?.startsWith('upstox:')) return { key: account };
+  const found = await readAccounts(store, clientId);
+  const pick = (entry: { summary: AccountSummary; record: TokenRecord } | undefined) =>
+    entry ? { key: entry.summary.key, record: entry.record } : undefined;
+  if (account !== undefined) return pick(found.find((a) => a.summary.name === account));
+  const accounts = found.map((a) => a.summary);
+  if (accounts.length <= 1) return pick(found[0]);
   throw new AuthError(
     ErrorCodes.AUTH_ACCOUNT_AMBIGUOUS,
     `${accounts.length} accounts are stored for client ${clientId} (${accounts

@@ -1,4 +1,4 @@
-export { type AccountSummary, listAccounts, resolveAccountKey } from './accounts.js';
+export { type AccountSummary, listAccounts, resolveAccount, resolveAccountKey } from './accounts.js';
 export {
   type AuthStatus,
   type AuthStatusTokenInfo,

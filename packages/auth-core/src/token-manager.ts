@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { AuthError, BrokerError, ConfigError, ErrorCodes, type HftError, isHftError } from '@hft/errors';
 import { type Clock, systemClock } from '@hft/time';
 import type { AxiosInstance } from 'axios';
-import { resolveAccountKey } from './accounts.js';
+import { resolveAccount } from './accounts.js';
 import { assertFiniteNumber, assertNonEmptyString } from './assert.js';
 import { type LoggerLike, silentLogger } from './logger-like.js';
 import type { InvalidationReason, TokenEvents } from './token-events.js';
@@ -318,11 +318,17 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
 
   private async readFromStore(): Promise<void> {
     this.ensureOpen();
+    let record: TokenRecord | undefined;
+    let read = false;
     if (this.key === undefined || !this.isBound()) {
-      const resolved = await resolveAccountKey(this.store, this.clientId, this.requestedAccount);
-      if (resolved !== undefined) this.setKey(resolved);
+      const resolved = await resolveAccount(this.store, this.clientId, this.requestedAccount);
+      if (resolved !== undefined) {
+        this.setKey(resolved.key);
+        record = resolved.record;
+        read = resolved.record !== undefined;
+      }
     }
-    const record = this.key === undefined ? undefined : await this.store.get(this.key);
+    if (!read && this.key !== undefined) record = await this.store.get(this.key);
     this.loaded = true;
     if (record) this.replace(record, 'store');
     else this.clear();

@@ -1,0 +1,260 @@
+import { AuthError, ErrorCodes, InputError } from '@hft/errors';
+import { tokenExpiry } from '@hft/time';
+import { AuthCodeStore } from './auth-codes.js';
+import { createEmulatorClock, type EmulatorClock } from './emulator-clock.js';
+import { FaultRegistry } from './faults.js';
+import { type ResolvedOptions, resolveApp, resolveUser } from './options.js';
+import { FixedWindowLimiter } from './rate-limiter.js';
+import { TokenRequestStore } from './token-requests.js';
+import { TokenRegistry } from './tokens.js';
+import type {
+  EmulatorApp,
+  EmulatorUser,
+  PendingTokenRequest,
+  RequestLogEntry,
+  ResolvedApp,
+  ResolvedUser,
+  TokenResponseBody,
+  WebhookDelivery,
+  WebhookPayload,
+} from './types.js';
+import { postWebhook } from './webhook.js';
+
+/** Rate-limit categories: order APIs (combined per user), other APIs (per user and API), login (per app). */
+export type RateCategory = 'order' | 'standard' | 'login';
+
+/** Selects a token for {@link EmulatorCore.issueToken}. */
+export interface IssueTokenOptions {
+  /** App the token is for. Default: the default app. */
+  clientId?: string;
+  /** User the token is for. Default: the app's owner. */
+  userId?: string;
+}
+
+/** All mutable state of one emulator and the operations shared by routes and the programmatic API. */
+export class EmulatorCore {
+  readonly clock: EmulatorClock;
+  readonly apps = new Map<string, ResolvedApp>();
+  readonly users = new Map<string, ResolvedUser>();
+  readonly codes: AuthCodeStore;
+  readonly tokens: TokenRegistry;
+  readonly faults = new FaultRegistry();
+  readonly tokenRequests = new TokenRequestStore();
+  readonly deliveries: WebhookDelivery[] = [];
+  readonly requests: RequestLogEntry[] = [];
+  /** Id of the next request log entry (ids keep growing when the log is cleared). */
+  nextRequestId = 1;
+  readonly limiters: Record<RateCategory, FixedWindowLimiter> | null;
+  readonly webhookTimeoutMs: number;
+  /** When the users' static IPs were (notionally) registered: the emulator's start. */
+  readonly ipUpdatedAt: number;
+  readonly #defaultClientId: string;
+  readonly #defaultUserId: string;
+
+  constructor(options: ResolvedOptions) {
+    this.clock = createEmulatorClock(options.clock);
+    for (const user of options.users) this.users.set(user.userId, user);
+    for (const app of options.apps) this.apps.set(app.clientId, app);
+    this.#defaultClientId = options.apps[0]!.clientId;
+    this.#defaultUserId = options.users[0]!.userId;
+    this.codes = new AuthCodeStore(this.clock, options.codeTtlMs);
+    this.tokens = new TokenRegistry(this.clock, options.extendedTokenTtlMs);
+    for (const [key, fault] of Object.entries(options.faults)) this.faults.set(key, fault);
+    const limits = options.rateLimits;
+    this.limiters = limits
+      ? {
+          order: new FixedWindowLimiter(limits.order, this.clock),
+          standard: new FixedWindowLimiter(limits.standard, this.clock),
+          login: new FixedWindowLimiter(limits.login, this.clock),
+        }
+      : null;
+    this.webhookTimeoutMs = options.webhookTimeoutMs;
+    this.ipUpdatedAt = this.clock.now();
+  }
+
+  /** The first configured app. */
+  get defaultApp(): ResolvedApp {
+    return this.apps.get(this.#defaultClientId)!;
+  }
+
+  /** The first configured user. */
+  get defaultUser(): ResolvedUser {
+    return this.users.get(this.#defaultUserId)!;
+  }
+
+  /** Counts one request; false when the category's budget for `key` is spent. */
+  allow(category: RateCategory, key: string): boolean {
+    return this.limiters ? this.limiters[category].take(key) : true;
+  }
+
+  /**
+   * Adds an app, or updates the one with the same `clientId` (given fields replace the old ones;
+   * `notifierUrl: null` removes it).
+   * @throws InputError naming the field at fault.
+   */
+  upsertApp(input: Partial<EmulatorApp> & { clientId: string }): ResolvedApp {
+    if (typeof input !== 'object' || input === null) {
+      throw new InputError('app must be an object', { details: { argument: 'app' } });
+    }
+    const current = typeof input.clientId === 'string' ? this.apps.get(input.clientId) : undefined;
+    const app = resolveApp({ ...current, ...input }, 'app', new Set(this.users.keys()));
+    this.apps.set(app.clientId, app);
+    return app;
+  }
+
+  /**
+   * Adds a user, or updates the one with the same `userId` (given fields replace the old ones).
+   * @throws InputError naming the field at fault.
+   */
+  upsertUser(input: Partial<EmulatorUser> & { userId: string }): ResolvedUser {
+    if (typeof input !== 'object' || input === null) {
+      throw new InputError('user must be an object', { details: { argument: 'user' } });
+    }
+    const current = typeof input.userId === 'string' ? this.users.get(input.userId) : undefined;
+    const user = resolveUser({ ...current, ...input }, 'user');
+    for (const other of this.users.values()) {
+      if (other.userId !== user.userId && other.mobile === user.mobile) {
+        throw new InputError('user.mobile repeats the mobile number of another user', {
+          details: { argument: 'user.mobile' },
+        });
+      }
+    }
+    this.users.set(user.userId, user);
+    return user;
+  }
+
+  /** The user whose mobile number is `mobile`. */
+  userByMobile(mobile: string): ResolvedUser | undefined {
+    for (const user of this.users.values()) if (user.mobile === mobile) return user;
+    return undefined;
+  }
+
+  /** Mints an access token (and the extended token, if the app gets one) and builds the flat token body. */
+  async tokenBody(app: ResolvedApp, user: ResolvedUser, refreshExtended = false): Promise<TokenResponseBody> {
+    const access = await this.tokens.mintAccess(app, user);
+    const body: TokenResponseBody = {
+      email: user.email,
+      exchanges: [...user.exchanges],
+      products: [...user.products],
+      broker: 'UPSTOX',
+      user_id: user.userId,
+      user_name: user.userName,
+      order_types: [...user.orderTypes],
+      user_type: 'individual',
+      poa: user.poa,
+      is_active: user.isActive,
+      access_token: access.token,
+    };
+    if (app.extendedToken)
+      body.extended_token = (await this.tokens.extendedToken(app, user, refreshExtended)).token;
+    return body;
+  }
+
+  /**
+   * Mints a token as if the user had logged in and exchanged a code (no code, no checks).
+   * @throws InputError (argument `clientId` or `userId`) when the app or user is unknown.
+   */
+  async issueToken(options: IssueTokenOptions = {}): Promise<TokenResponseBody> {
+    const app = this.apps.get(options.clientId ?? this.#defaultClientId);
+    if (!app) throw new InputError('clientId names no configured app', { details: { argument: 'clientId' } });
+    const user = this.users.get(options.userId ?? app.ownerUserId);
+    if (!user) throw new InputError('userId names no configured user', { details: { argument: 'userId' } });
+    return this.tokenBody(app, user);
+  }
+
+  /** Records a v3 access token request for `app` (superseding an earlier one). */
+  requestToken(app: ResolvedApp, notifierUrl: string): PendingTokenRequest {
+    const requestedAt = this.clock.now();
+    return this.tokenRequests.create({
+      clientId: app.clientId,
+      userId: app.ownerUserId,
+      requestedAt,
+      authorizationExpiry: tokenExpiry(requestedAt),
+      notifierUrl,
+    });
+  }
+
+  /** Requests that can still be approved, oldest first. */
+  pendingRequests(): PendingTokenRequest[] {
+    return this.tokenRequests.live(this.clock.now()).map((r) => ({ ...r }));
+  }
+
+  #pending(clientId: string | undefined): PendingTokenRequest {
+    const id = clientId ?? this.#defaultClientId;
+    const request = this.tokenRequests.forClient(id);
+    if (!request) {
+      throw new InputError(`no access token request is pending for client ${id}`, {
+        details: { argument: 'clientId' },
+      });
+    }
+    return request;
+  }
+
+  /**
+   * Approves a pending request: mints an access token for the app's owner, POSTs the documented
+   * payload to the app's notifier URL and records the delivery.
+   * @throws AuthError `HFT_AUTH_TIMEOUT` when the request is past its authorization expiry.
+   */
+  async approveRequest(request: PendingTokenRequest): Promise<WebhookDelivery> {
+    if (this.clock.now() >= request.authorizationExpiry) {
+      throw new AuthError(
+        ErrorCodes.AUTH_TIMEOUT,
+        `the access token request of client ${request.clientId} expired at its authorization expiry`,
+      );
+    }
+    this.tokenRequests.remove(request);
+    const app = this.apps.get(request.clientId);
+    const user = this.users.get(request.userId);
+    if (!app || !user) {
+      throw new InputError(`client ${request.clientId} or its owner no longer exists`, {
+        details: { argument: 'clientId' },
+      });
+    }
+    const access = await this.tokens.mintAccess(app, user);
+    const payload: WebhookPayload = {
+      client_id: app.clientId,
+      user_id: user.userId,
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_at: String(access.expiresAt),
+      issued_at: String(access.issuedAt),
+      message_type: 'access_token',
+    };
+    const notifierUrl = app.notifierUrl ?? request.notifierUrl;
+    const time = this.clock.now();
+    const outcome = await postWebhook(notifierUrl, payload, this.webhookTimeoutMs);
+    const delivery: WebhookDelivery = {
+      requestId: request.id,
+      clientId: app.clientId,
+      userId: user.userId,
+      notifierUrl,
+      payload,
+      time,
+      ...outcome,
+    };
+    this.deliveries.push(delivery);
+    return delivery;
+  }
+
+  /**
+   * Approves the request of `clientId` (default: the default app).
+   * @throws InputError when none is pending; AuthError `HFT_AUTH_TIMEOUT` when it expired.
+   */
+  approve(clientId?: string): Promise<WebhookDelivery> {
+    try {
+      return this.approveRequest(this.#pending(clientId));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Rejects (discards) the request of `clientId` (default: the default app); nothing is delivered.
+   * @throws InputError when none is pending.
+   */
+  reject(clientId?: string): PendingTokenRequest {
+    const request = this.#pending(clientId);
+    this.tokenRequests.remove(request);
+    return { ...request };
+  }
+}

@@ -1,0 +1,122 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Clock, tokenExpiry } from '@hft/time';
+import { SignJWT } from 'jose';
+import type { ResolvedApp, ResolvedUser } from './types.js';
+
+/** Header of every token the emulator signs (as observed on real Upstox tokens). */
+export const JWT_HEADER = { typ: 'JWT', key_id: 'sk_v1.0', alg: 'HS256' } as const;
+
+/** Issuer claim of every token. */
+export const JWT_ISSUER = 'udapi-gateway-service';
+
+/** `access`: the daily token; `extended`: the one-year read-only token. */
+export type TokenKind = 'access' | 'extended';
+
+/** What the emulator remembers about a token it issued. */
+export interface IssuedToken {
+  token: string;
+  kind: TokenKind;
+  clientId: string;
+  userId: string;
+  /** Epoch ms (emulator clock). */
+  issuedAt: number;
+  /** Epoch ms; the token is rejected from this instant on. */
+  expiresAt: number;
+  revoked: boolean;
+}
+
+/** Why a presented token was refused. */
+export type TokenProblem = 'unknown' | 'expired' | 'revoked';
+
+/**
+ * Mints, remembers and checks tokens. Tokens are HS256 JWTs signed with a random per-emulator key;
+ * validity is decided by this registry (issued here, not revoked, not past `expiresAt` by the
+ * emulator clock), not by the JWT alone.
+ */
+export class TokenRegistry {
+  readonly #clock: Clock;
+  readonly #extendedTtlMs: number;
+  readonly #key = randomBytes(32);
+  readonly #tokens = new Map<string, IssuedToken>();
+  readonly #extendedByAccount = new Map<string, IssuedToken>();
+
+  /** @param clock emulator clock; @param extendedTtlMs extended-token lifetime in ms. */
+  constructor(clock: Clock, extendedTtlMs: number) {
+    this.#clock = clock;
+    this.#extendedTtlMs = extendedTtlMs;
+  }
+
+  async #sign(app: ResolvedApp, user: ResolvedUser, issuedAt: number, expiresAt: number): Promise<string> {
+    return new SignJWT({ isMultiClient: app.multiClient, isPlusPlan: user.isPlusPlan })
+      .setProtectedHeader({ ...JWT_HEADER })
+      .setSubject(user.userId)
+      .setJti(randomUUID())
+      .setIssuedAt(Math.floor(issuedAt / 1000))
+      .setIssuer(JWT_ISSUER)
+      .setExpirationTime(Math.floor(expiresAt / 1000))
+      .sign(this.#key);
+  }
+
+  /** Mints a daily access token expiring at the next 03:30 IST after now. */
+  async mintAccess(app: ResolvedApp, user: ResolvedUser): Promise<IssuedToken> {
+    const issuedAt = this.#clock.now();
+    const expiresAt = tokenExpiry(issuedAt);
+    const token = await this.#sign(app, user, issuedAt, expiresAt);
+    const record: IssuedToken = {
+      token,
+      kind: 'access',
+      clientId: app.clientId,
+      userId: user.userId,
+      issuedAt,
+      expiresAt,
+      revoked: false,
+    };
+    this.#tokens.set(token, record);
+    return record;
+  }
+
+  /**
+   * The account's extended token: the live one is kept unless `refresh` is true, in which case a
+   * new one replaces (and revokes) it.
+   */
+  async extendedToken(app: ResolvedApp, user: ResolvedUser, refresh: boolean): Promise<IssuedToken> {
+    const account = `${app.clientId}\u0000${user.userId}`;
+    const current = this.#extendedByAccount.get(account);
+    if (current && !refresh && this.check(current.token).problem === undefined) return current;
+    if (current) current.revoked = true;
+    const issuedAt = this.#clock.now();
+    const expiresAt = issuedAt + this.#extendedTtlMs;
+    const token = await this.#sign(app, user, issuedAt, expiresAt);
+    const record: IssuedToken = {
+      token,
+      kind: 'extended',
+      clientId: app.clientId,
+      userId: user.userId,
+      issuedAt,
+      expiresAt,
+      revoked: false,
+    };
+    this.#tokens.set(token, record);
+    this.#extendedByAccount.set(account, record);
+    return record;
+  }
+
+  /** Looks `token` up and checks it against the emulator clock. */
+  check(
+    token: string,
+  ): { record: IssuedToken; problem?: undefined } | { record?: IssuedToken; problem: TokenProblem } {
+    const record = this.#tokens.get(token);
+    if (!record) return { problem: 'unknown' };
+    if (record.revoked) return { record, problem: 'revoked' };
+    if (this.#clock.now() >= record.expiresAt) return { record, problem: 'expired' };
+    return { record };
+  }
+
+  /** Revokes `token`. Returns false when the emulator never issued it. */
+  revoke(token: string): boolean {
+    const record = this.#tokens.get(token);
+    if (!record) return false;
+    record.revoked = true;
+    return true;
+  }
+}
