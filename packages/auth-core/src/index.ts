@@ -8,6 +8,20 @@ export {
   type UpstoxAuthenticatorOptions,
 } from './authenticator.js';
 export {
+  type AccessTokenProvider,
+  createUpstoxClient,
+  type UpstoxClientOptions,
+} from './client/create-upstox-client.js';
+export { pathOf, type RequestCategory, requestCategory, usesOrderHost } from './client/request-category.js';
+export {
+  type ClientRateLimits,
+  createThrottle,
+  type Throttle,
+  UPSTOX_ORDER_LIMITS,
+  UPSTOX_STANDARD_LIMITS,
+  type WindowLimits,
+} from './client/throttle.js';
+export {
   cipherFromEnv,
   createRecordCipher,
   isSealed,
@@ -58,12 +72,16 @@ export {
   UpstoxPaths,
 } from './upstox/endpoints.js';
 export {
+  brokerError,
   createUpstoxHttp,
   DEFAULT_TIMEOUT_MS,
   expectSuccess,
+  flattenHeaders,
+  nonJsonError,
   parseErrorEnvelope,
   parseRetryAfter,
   sendUpstox,
+  transportError,
   type UpstoxHttpOptions,
   type UpstoxRawResponse,
   type UpstoxRequest,

@@ -76,13 +76,23 @@ export async function sendUpstox(http: AxiosInstance, request: UpstoxRequest): P
     if (!/json/i.test(contentType)) throw new Error('not JSON');
     body = JSON.parse(text);
   } catch {
-    throw new NetworkError(
-      ErrorCodes.NETWORK_NON_JSON,
-      `${endpoint} answered HTTP ${response.status} with ${describeBody(contentType, text)} instead of Upstox JSON (a proxy, firewall or block page is in the way?)`,
-      { details: { endpoint, status: response.status } },
-    );
+    throw nonJsonError(endpoint, response.status, contentType, text);
   }
   return { endpoint, status: response.status, headers, body };
+}
+
+/** The `NetworkError` for a body that is not Upstox JSON (HTML block page, proxy error). */
+export function nonJsonError(
+  endpoint: string,
+  status: number,
+  contentType: string,
+  text: string,
+): NetworkError {
+  return new NetworkError(
+    ErrorCodes.NETWORK_NON_JSON,
+    `${endpoint} answered HTTP ${status} with ${describeBody(contentType, text)} instead of Upstox JSON (a proxy, firewall or block page is in the way?)`,
+    { details: { endpoint, status } },
+  );
 }
 
 function describeBody(contentType: string, text: string): string {
@@ -91,7 +101,8 @@ function describeBody(contentType: string, text: string): string {
   return contentType ? `a ${contentType.split(';')[0]} body` : 'a body of unknown type';
 }
 
-function flattenHeaders(headers: AxiosResponse['headers']): Record<string, string> {
+/** Lower-cased, string-valued response headers. */
+export function flattenHeaders(headers: AxiosResponse['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value === undefined || value === null) continue;
@@ -100,7 +111,8 @@ function flattenHeaders(headers: AxiosResponse['headers']): Record<string, strin
   return out;
 }
 
-function transportError(endpoint: string, error: unknown): NetworkError {
+/** Maps a transport failure (no response) to a secret-free `NetworkError`. */
+export function transportError(endpoint: string, error: unknown): NetworkError {
   const code = isAxiosError(error) ? error.code : undefined;
   const message = error instanceof Error ? error.message : String(error);
   // Keep only the transport's code and message as the cause: safe text, no request config.
@@ -142,9 +154,15 @@ function firstString(...values: unknown[]): string | undefined {
  * `UDAPI10005`, with `retryAfterSeconds` from `Retry-After`).
  */
 export function expectSuccess(response: UpstoxRawResponse): unknown {
-  const { status, body, endpoint } = response;
+  const { status, body } = response;
   const isErrorBody = isPlainObject(body) && body.status === 'error';
   if (status >= 200 && status < 300 && !isErrorBody) return body;
+  throw brokerError(response);
+}
+
+/** Builds the `BrokerError` for an error response (Upstox's envelope, status, Retry-After). */
+export function brokerError(response: UpstoxRawResponse): BrokerError {
+  const { status, body, endpoint } = response;
   const errors = parseErrorEnvelope(body);
   const first = errors[0];
   const retryAfter = parseRetryAfter(response.headers['retry-after']);
@@ -152,7 +170,7 @@ export function expectSuccess(response: UpstoxRawResponse): unknown {
   const text = first
     ? `${first.code}${first.message ? `: ${sanitise(first.message)}` : ''}`
     : 'no error details in the body';
-  throw new BrokerError(`Upstox rejected ${endpoint} (HTTP ${status}, ${text})`, {
+  return new BrokerError(`Upstox rejected ${endpoint} (HTTP ${status}, ${text})`, {
     code: rateLimited ? ErrorCodes.BROKER_RATE_LIMITED : ErrorCodes.BROKER_ERROR,
     details: {
       status,

@@ -1,0 +1,209 @@
+import { AuthError, BrokerError, ErrorCodes, NetworkError } from '@hft/errors';
+import axios, {
+  type AxiosError,
+  type AxiosInstance,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+  isAxiosError,
+} from 'axios';
+import { isTokenRejection } from '../token-manager.js';
+import { DEFAULT_BASE_URL, DEFAULT_ORDER_BASE_URL } from '../upstox/endpoints.js';
+import {
+  brokerError,
+  DEFAULT_TIMEOUT_MS,
+  flattenHeaders,
+  nonJsonError,
+  transportError,
+} from '../upstox/http.js';
+import { pathOf, type RequestCategory, requestCategory, usesOrderHost } from './request-category.js';
+import { type ClientRateLimits, createThrottle } from './throttle.js';
+
+/** What the client needs from a token holder; `TokenManager` provides it. */
+export interface AccessTokenProvider {
+  /** The current token, synchronously (throws `AuthError` when there is none). */
+  getAccessToken(): string;
+  /** Reports that Upstox rejected `accessToken`. */
+  markInvalidated(accessToken: string): void;
+  /** Calls `listener` when a new token arrives; returns an unsubscribe function. */
+  onTokenRotated(listener: (accessToken: string) => void): () => void;
+}
+
+/** Options of {@link createUpstoxClient}. */
+export interface UpstoxClientOptions {
+  /** API base URL. Default `https://api.upstox.com`. */
+  baseUrl?: string;
+  /** Host for order place/modify/cancel. Default `https://api-hft.upstox.com`. */
+  orderBaseUrl?: string;
+  /** Per-request timeout in ms. Default 10 000. */
+  timeoutMs?: number;
+  /** Client-side throttling per bucket. Default: Upstox's published limits for both buckets. */
+  rateLimits?: ClientRateLimits;
+  /** Retries of idempotent requests on 429, 5xx and network failures. Default 2. */
+  retries?: number;
+  /** First backoff delay in ms (doubles, with jitter). Default 250. */
+  retryBaseDelayMs?: number;
+  /** Largest wait before a retry in ms, `Retry-After` included. Default 10 000. */
+  maxRetryDelayMs?: number;
+  /**
+   * After a 401 `UDAPI100050`, how long an idempotent request waits for a new token (another
+   * process logging in) before failing, in ms. It is replayed at most once. Default 0: replay
+   * only if a newer token is already there.
+   */
+  replayWaitMs?: number;
+  /** Sent as `X-Algo-Name` on order requests (required for algo apps since 2026-04-01). */
+  algoName?: string;
+}
+
+interface HftRequestState {
+  token: string;
+  category: RequestCategory;
+  attempt: number;
+  replayed: boolean;
+}
+
+type HftConfig = InternalAxiosRequestConfig & { hftState?: HftRequestState };
+
+const IDEMPOTENT = new Set(['get', 'head', 'options']);
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An axios instance for trading code, wired to a {@link AccessTokenProvider}:
+ *
+ * - `Authorization: Bearer` from the hot path (synchronous, no I/O), `Api-Version: 2.0` on v2
+ *   paths, order place/modify/cancel sent to the order host, `X-Algo-Name` on orders;
+ * - client-side throttling to Upstox's published limits (orders separately);
+ * - 401 `UDAPI100050` marks the token invalid (the source emits `invalidated`) and rejects with
+ *   `AuthError`; idempotent requests are replayed once, and only with a newer token;
+ * - idempotent requests are retried on 429 / 5xx / network failures with backoff honouring
+ *   `Retry-After`; a non-idempotent request (an order) is never retried;
+ * - every failure is an `HftError` (`BrokerError`, `NetworkError`, `AuthError`): a raw axios
+ *   error would carry the token in its request headers.
+ */
+export function createUpstoxClient(
+  source: AccessTokenProvider,
+  options: UpstoxClientOptions = {},
+): AxiosInstance {
+  const baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
+  const orderBaseUrl = options.orderBaseUrl ?? DEFAULT_ORDER_BASE_URL;
+  const retries = options.retries ?? 2;
+  const baseDelay = options.retryBaseDelayMs ?? 250;
+  const maxDelay = options.maxRetryDelayMs ?? 10_000;
+  const replayWaitMs = options.replayWaitMs ?? 0;
+  const throttle = createThrottle(options.rateLimits);
+  const client = axios.create({ baseURL: baseUrl, timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+
+  client.interceptors.request.use(async (config: HftConfig) => {
+    const path = pathOf(config.url);
+    const state: HftRequestState = config.hftState ?? {
+      token: '',
+      category: requestCategory(path),
+      attempt: 0,
+      replayed: false,
+    };
+    config.hftState = state;
+    state.token = source.getAccessToken();
+    config.headers.set('Authorization', `Bearer ${state.token}`);
+    config.headers.set('Accept', 'application/json', false);
+    if (path.startsWith('/v2/')) config.headers.set('Api-Version', '2.0', false);
+    if (usesOrderHost(path) && !/^https?:/i.test(config.url ?? '')) config.baseURL = orderBaseUrl;
+    if (state.category === 'order' && options.algoName) config.headers.set('X-Algo-Name', options.algoName);
+    await throttle(state.category);
+    return config;
+  });
+
+  client.interceptors.response.use(
+    (response: AxiosResponse) => {
+      const contentType = String(response.headers['content-type'] ?? '');
+      if (!/json/i.test(contentType) && typeof response.data === 'string') {
+        throw nonJsonError(endpointOf(response.config), response.status, contentType, response.data);
+      }
+      return response;
+    },
+    async (error: unknown) => {
+      if (!isAxiosError(error) || !error.config) throw error;
+      const config = error.config as HftConfig;
+      const state = config.hftState;
+      const mapped = mapFailure(error, config);
+      if (!state) throw mapped;
+      const idempotent = IDEMPOTENT.has((config.method ?? 'get').toLowerCase()) && state.category !== 'order';
+
+      if (mapped instanceof BrokerError && isTokenRejection(mapped)) {
+        source.markInvalidated(state.token);
+        const rejected = new AuthError(
+          ErrorCodes.AUTH_INVALIDATED,
+          `Upstox rejected the token on ${mapped.endpoint} (UDAPI100050: expired, revoked or replaced); log in again`,
+          { cause: mapped },
+        );
+        if (!idempotent || state.replayed) throw rejected;
+        const fresh = await newerToken(source, state.token, replayWaitMs);
+        if (fresh === undefined) throw rejected;
+        state.replayed = true;
+        return client.request(config);
+      }
+
+      const retryable =
+        mapped.code === ErrorCodes.BROKER_RATE_LIMITED ||
+        (mapped instanceof BrokerError && mapped.status >= 500) ||
+        mapped instanceof NetworkError;
+      if (idempotent && retryable && state.attempt < retries) {
+        state.attempt += 1;
+        const retryAfter = mapped instanceof BrokerError ? mapped.details.retryAfterSeconds : undefined;
+        const backoff = baseDelay * 2 ** (state.attempt - 1) * (0.5 + Math.random());
+        await delay(Math.min(retryAfter === undefined ? backoff : retryAfter * 1000, maxDelay));
+        return client.request(config);
+      }
+      throw mapped;
+    },
+  );
+  return client;
+}
+
+function endpointOf(config: InternalAxiosRequestConfig | undefined): string {
+  return `${(config?.method ?? 'get').toUpperCase()} ${pathOf(config?.url)}`;
+}
+
+function mapFailure(error: AxiosError, config: InternalAxiosRequestConfig): BrokerError | NetworkError {
+  const endpoint = endpointOf(config);
+  const response = error.response;
+  if (!response) return transportError(endpoint, error);
+  const headers = flattenHeaders(response.headers);
+  const contentType = headers['content-type'] ?? '';
+  let body: unknown = response.data;
+  if (typeof body === 'string') {
+    try {
+      if (!/json/i.test(contentType)) throw new Error('not JSON');
+      body = JSON.parse(body);
+    } catch {
+      return nonJsonError(endpoint, response.status, contentType, response.data as string);
+    }
+  }
+  return brokerError({ endpoint, status: response.status, headers, body });
+}
+
+/** Resolves a token newer than `used`: at once if there is one, else the next rotation within `waitMs`. */
+async function newerToken(
+  source: AccessTokenProvider,
+  used: string,
+  waitMs: number,
+): Promise<string | undefined> {
+  try {
+    const current = source.getAccessToken();
+    if (current !== used) return current;
+  } catch {
+    // No valid token right now; wait for one below.
+  }
+  if (waitMs <= 0) return undefined;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      off();
+      resolve(undefined);
+    }, waitMs);
+    const off = source.onTokenRotated((token) => {
+      if (token === used) return;
+      clearTimeout(timer);
+      off();
+      resolve(token);
+    });
+  });
+}

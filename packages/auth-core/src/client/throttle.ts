@@ -1,0 +1,60 @@
+import pThrottle from 'p-throttle';
+import type { RequestCategory } from './request-category.js';
+
+/** Requests allowed per window; `null` or absent means no limit for that window. */
+export interface WindowLimits {
+  perSecond?: number | null;
+  perMinute?: number | null;
+  perThirtyMinutes?: number | null;
+}
+
+/** Client-side limits per bucket; `false` turns a bucket's throttling off. */
+export interface ClientRateLimits {
+  order?: WindowLimits | false;
+  standard?: WindowLimits | false;
+}
+
+/** Upstox's published limits (regular algos): orders 10/s, 500/min, 2000/30 min. */
+export const UPSTOX_ORDER_LIMITS: Readonly<WindowLimits> = {
+  perSecond: 10,
+  perMinute: 500,
+  perThirtyMinutes: 2000,
+};
+/** Upstox's published limits for other standard APIs: 50/s, 500/min, 2000/30 min. */
+export const UPSTOX_STANDARD_LIMITS: Readonly<WindowLimits> = {
+  perSecond: 50,
+  perMinute: 500,
+  perThirtyMinutes: 2000,
+};
+
+/** Waits until a request of a bucket may be sent. */
+export type Throttle = (category: RequestCategory) => Promise<void>;
+
+const WINDOWS = [
+  ['perThirtyMinutes', 30 * 60_000],
+  ['perMinute', 60_000],
+  ['perSecond', 1000],
+] as const;
+
+function gate(limits: WindowLimits | false | undefined): (() => Promise<void>) | undefined {
+  if (limits === false || limits === undefined) return undefined;
+  let run: () => Promise<void> = async () => {};
+  for (const [field, interval] of WINDOWS) {
+    const limit = limits[field];
+    if (limit === null || limit === undefined) continue;
+    // Strict mode is a sliding window: no span of `interval` ever holds more than `limit`, so the
+    // broker's fixed windows are never exceeded either.
+    run = pThrottle({ limit, interval, strict: true })(run);
+  }
+  return run;
+}
+
+/** Builds the client-side throttle: one sliding-window gate per bucket and window. */
+export function createThrottle(limits: ClientRateLimits = {}): Throttle {
+  const order = gate(limits.order === undefined ? UPSTOX_ORDER_LIMITS : limits.order);
+  const standard = gate(limits.standard === undefined ? UPSTOX_STANDARD_LIMITS : limits.standard);
+  return async (category) => {
+    const g = category === 'order' ? order : standard;
+    if (g) await g();
+  };
+}
