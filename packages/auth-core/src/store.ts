@@ -1,0 +1,22 @@
+// The storage side of auth-core: everything a TokenStore backend or a fast reader needs, and
+// nothing that loads the HTTP stack (axios). `hft token` and the storage packages import this.
+export { type AccountSummary, listAccounts, resolveAccount, resolveAccountKey } from './accounts.js';
+export {
+  cipherFromEnv,
+  createRecordCipher,
+  isSealed,
+  type RecordCipher,
+  type RecordCipherOptions,
+} from './crypto/record-cipher.js';
+export { type LeasePrimitives, newLeaseOwner, type WithLeaseOptions, withLease } from './lease-lock.js';
+export {
+  createMemoryBackend,
+  createMemoryTokenStore,
+  type MemoryBackend,
+  type MemoryTokenStoreOptions,
+} from './memory-store.js';
+export { createRecordCodec, type RecordCodec, type RecordCodecOptions } from './record-codec.js';
+export { type TokenInfo, toTokenInfo } from './token-info.js';
+export { accountKey, parseAccountKey, type TokenRecord, type TokenSource } from './token-record.js';
+export { assertTokenRecord } from './token-record-check.js';
+export type { TokenStore, TokenStoreChange, Unsubscribe, WithLockOptions } from './token-store.js';
