@@ -60,4 +60,6 @@ const pnpmVersion = spawnSync('pnpm', ['--version'], { encoding: 'utf8' }).stdou
 if (pnpmVersion !== PNPM_VERSION) run('npm', ['install', '-g', `pnpm@${PNPM_VERSION}`]);
 
 run('pnpm', ['install', '--frozen-lockfile']);
+// Build once so `pnpm hft ...` works right away (turbo caches it; later runs are instant).
+run('pnpm', ['build']);
 console.log('[setup] ready');

@@ -45,7 +45,7 @@ async function readAccounts(
  *
  * - `account` starting with `upstox:` is a key, used as is.
  * - any other `account` is a name: the stored account of `clientId` with that `accountName`.
- * - no `account`: the only account stored for `clientId`.
+ * - no `account`: the only account stored for `clientId` (for any client when `clientId` is undefined).
  *
  * Resolves `undefined` when nothing matches (not logged in yet). Several accounts and no choice
  * is an error, never a guess: nothing may return one account's token for another.
@@ -54,7 +54,7 @@ async function readAccounts(
  */
 export async function resolveAccountKey(
   store: TokenStore,
-  clientId: string,
+  clientId: string | undefined,
   account?: string,
 ): Promise<string | undefined> {
   return (await resolveAccount(store, clientId, account))?.key;
@@ -66,7 +66,7 @@ export async function resolveAccountKey(
  */
 export async function resolveAccount(
   store: TokenStore,
-  clientId: string,
+  clientId: string | undefined,
   account?: string,
 ): Promise<{ key: string; record?: TokenRecord } | undefined> {
   if (account?.startsWith('upstox:')) return { key: account };
@@ -78,7 +78,7 @@ export async function resolveAccount(
   if (accounts.length <= 1) return pick(found[0]);
   throw new AuthError(
     ErrorCodes.AUTH_ACCOUNT_AMBIGUOUS,
-    `${accounts.length} accounts are stored for client ${clientId} (${accounts
+    `${accounts.length} accounts are stored${clientId === undefined ? '' : ` for client ${clientId}`} (${accounts
       .map((a) => a.name ?? a.userId)
       .join(', ')}); choose one by name (--account NAME) or key`,
   );

@@ -1,12 +1,6 @@
 export { type AccountSummary, listAccounts, resolveAccount, resolveAccountKey } from './accounts.js';
-export {
-  type AuthStatus,
-  type AuthStatusTokenInfo,
-  type CredentialsLike,
-  statusFromInfo,
-  UpstoxAuthenticator,
-  type UpstoxAuthenticatorOptions,
-} from './authenticator.js';
+export { type CredentialsLike, UpstoxAuthenticator, type UpstoxAuthenticatorOptions } from './authenticator.js';
+export { type AuthStatus, type AuthStatusTokenInfo, statusFromInfo } from './status.js';
 export {
   type AccessTokenProvider,
   createUpstoxClient,

@@ -16,6 +16,7 @@ export {
   type MemoryTokenStoreOptions,
 } from './memory-store.js';
 export { createRecordCodec, type RecordCodec, type RecordCodecOptions } from './record-codec.js';
+export { type AuthStatus, type AuthStatusTokenInfo, statusFromInfo } from './status.js';
 export { type TokenInfo, toTokenInfo } from './token-info.js';
 export { accountKey, parseAccountKey, type TokenRecord, type TokenSource } from './token-record.js';
 export { assertTokenRecord } from './token-record-check.js';

@@ -1,0 +1,222 @@
+import { createInterface } from 'node:readline';
+import { generateState, parseCallback, type TokenManager, type TokenRecord } from '@hft/auth-core';
+import { AuthError, ErrorCodes } from '@hft/errors';
+import { formatIst, systemClock } from '@hft/time';
+import type { CommandContext } from '../context.js';
+import { startCountdown } from '../countdown.js';
+import { UsageError } from '../exit-codes.js';
+import { startCallbackServer } from '../login/callback-server.js';
+import { loopbackTarget } from '../login/loopback.js';
+
+interface LoginOptions {
+  browser?: boolean;
+  paste?: boolean;
+  request?: boolean;
+  timeout: number;
+}
+
+/** `hft login`: loopback callback (default), `--paste`, or `--request` (v3 approval flow). */
+export async function run(ctx: CommandContext, options: LoginOptions): Promise<number> {
+  if (options.paste && options.request) throw new UsageError('--paste and --request cannot be combined');
+  const manager = await ctx.manager();
+  const deadline = systemClock.now() + options.timeout * 1000;
+  const record = options.request
+    ? await requestFlow(ctx, manager)
+    : options.paste
+      ? await pasteFlow(ctx, manager, deadline)
+      : await browserFlow(ctx, manager, { openBrowser: options.browser !== false, deadline });
+  ctx.output.out(
+    `Logged in as ${record.userId}${record.userName ? ` (${record.userName})` : ''}; token valid until ${formatIst(record.expiresAt)}.`,
+  );
+  return 0;
+}
+
+function timeoutError(what: string, seconds: number): AuthError {
+  return new AuthError(
+    ErrorCodes.AUTH_TIMEOUT,
+    `No ${what} within ${seconds} s; run hft login again (or raise --timeout)`,
+  );
+}
+
+/** Waits for `promise` until `deadline`, with a countdown; rejects on timeout or Ctrl-C. */
+async function waitUntil<T>(
+  ctx: CommandContext,
+  promise: Promise<T>,
+  deadline: number,
+  label: string,
+  onTimeout: () => Error,
+  abort?: (reason: Error) => void,
+): Promise<T> {
+  const stop = startCountdown(ctx.output, label, deadline);
+  let timer: NodeJS.Timeout | undefined;
+  const interrupted = new Promise<never>((_, reject) => {
+    const onSignal = () => reject(new AuthError(ErrorCodes.AUTH_TIMEOUT, 'Interrupted; nothing was stored'));
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    timer = setTimeout(() => reject(onTimeout()), Math.max(0, deadline - systemClock.now()));
+    promise
+      .finally(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      })
+      .catch(() => {});
+  });
+  try {
+    return await Promise.race([promise, interrupted]);
+  } catch (error) {
+    abort?.(error as Error);
+    throw error;
+  } finally {
+    if (timer) clearTimeout(timer);
+    stop();
+  }
+}
+
+/** How the browser flow shows the login URL. */
+export interface BrowserFlowOptions {
+  /** Open the system browser. */
+  openBrowser: boolean;
+  /** When to give up (epoch ms). */
+  deadline: number;
+  /** Called with the login URL once the callback server listens (the demo plays the browser here). */
+  onUrl?: (url: string) => void;
+}
+
+/** Runs the loopback login and resolves with the stored record. */
+export async function browserFlow(
+  ctx: CommandContext,
+  manager: TokenManager,
+  options: BrowserFlowOptions,
+): Promise<TokenRecord> {
+  const { openBrowser, deadline } = options;
+  const { config } = await ctx.config();
+  const target = loopbackTarget(config.credentials.redirectUri as string);
+  const state = generateState();
+  const url = manager.getAuthorizationUrl(state);
+  let stored: TokenRecord | undefined;
+  const server = await startCallbackServer(target, async (callbackUrl) => {
+    const { code } = parseCallback(callbackUrl, state);
+    stored = await manager.exchangeCodeForToken(code, { state });
+    return `Logged in as ${stored.userId}.`;
+  });
+  try {
+    ctx.output.note(
+      `Waiting for the Upstox login callback on http://${target.host === '::1' ? '[::1]' : target.host}:${server.port}${target.path}`,
+    );
+    ctx.output.note('Open this URL to log in:');
+    ctx.output.out(url);
+    options.onUrl?.(url);
+    if (openBrowser) {
+      try {
+        const { default: open } = await import('open');
+        await open(url);
+      } catch {
+        ctx.output.note('(could not open a browser; open the URL above yourself)');
+      }
+    }
+    await waitUntil(
+      ctx,
+      server.result,
+      deadline,
+      'Waiting for the login in the browser',
+      () => timeoutError('login callback arrived', Math.round((deadline - systemClock.now()) / 1000) || 0),
+      (reason) => server.abort(reason),
+    );
+  } finally {
+    await server.close();
+  }
+  return stored as TokenRecord;
+}
+
+async function pasteFlow(ctx: CommandContext, manager: TokenManager, deadline: number): Promise<TokenRecord> {
+  const state = generateState();
+  const url = manager.getAuthorizationUrl(state);
+  ctx.output.note('Open this URL in any browser and log in:');
+  ctx.output.out(url);
+  ctx.output.note(
+    'Then paste the full URL the browser was redirected to (or just the code) and press Enter:',
+  );
+  const line = await waitUntil(ctx, readLine(), deadline, 'Waiting for the pasted redirect URL', () =>
+    timeoutError('redirect URL was pasted', 0),
+  );
+  const input = line.trim();
+  if (input.length === 0) throw new UsageError('Nothing was pasted; run hft login --paste again');
+  let code: string;
+  let sentState: string | undefined;
+  if (/^https?:\/\//i.test(input) || input.startsWith('?')) {
+    const query = input.startsWith('?') ? new URLSearchParams(input) : new URL(input).searchParams;
+    // Verify state whenever the pasted URL carries one; a bare URL without state is accepted
+    // because some users copy it from a page that dropped the parameter.
+    const expected = query.has('state') ? state : undefined;
+    ({ code } = parseCallback(input, expected));
+    sentState = expected;
+  } else {
+    if (!/^[A-Za-z0-9._~-]{4,512}$/.test(input))
+      throw new UsageError('That does not look like a redirect URL or an authorization code');
+    code = input;
+  }
+  return manager.exchangeCodeForToken(code, sentState === undefined ? {} : { state: sentState });
+}
+
+function readLine(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    let done = false;
+    rl.once('line', (line) => {
+      done = true;
+      rl.close();
+      resolve(line);
+    });
+    rl.once('close', () => {
+      if (!done) reject(new UsageError('stdin closed before a redirect URL was pasted'));
+    });
+  });
+}
+
+/** Sends a v3 token request and waits until the approved token reaches the store. */
+export async function requestFlow(ctx: CommandContext, manager: TokenManager): Promise<TokenRecord> {
+  await manager.load();
+  const previous = manager.isTokenValid() ? manager.getAccessToken() : undefined;
+  const result = await manager.requestToken();
+  ctx.output.note(`Access token request sent. It lapses at ${formatIst(result.authorizationExpiry)}.`);
+  ctx.output.note(
+    'Approve it in the Upstox app (notification or WhatsApp), or at https://account.upstox.com/developer/apps.',
+  );
+  ctx.output.note(
+    `Upstox will POST the token to your notifier webhook (${result.notifierUrl}); run \`hft webhook serve\` there with this same store.`,
+  );
+  let poll: NodeJS.Timeout | undefined;
+  let off: (() => void) | undefined;
+  const arrived = new Promise<TokenRecord>((resolve, reject) => {
+    const check = async () => {
+      try {
+        if ((await manager.refreshIfNeeded()) && manager.getAccessToken() !== previous) {
+          resolve((await (await ctx.store()).get(manager.accountKey as string)) as TokenRecord);
+        }
+      } catch (error) {
+        reject(error);
+      }
+    };
+    // The store's watch wakes us at once when the key is known; the poll covers a first login,
+    // where the account key is not known until the token arrives.
+    poll = setInterval(() => void check(), 1000);
+    off = manager.onTokenRotated(() => void check());
+    void check();
+  });
+  try {
+    return await waitUntil(
+      ctx,
+      arrived,
+      result.authorizationExpiry,
+      'Waiting for the approved token',
+      () =>
+        new AuthError(
+          ErrorCodes.AUTH_TIMEOUT,
+          `The request lapsed at ${formatIst(result.authorizationExpiry)} without an approved token; run hft login --request again`,
+        ),
+    );
+  } finally {
+    clearInterval(poll);
+    off?.();
+  }
+}

@@ -1,0 +1,66 @@
+import { statusFromInfo, toTokenInfo } from '@hft/auth-core/store';
+import { formatStorage } from '@hft/config';
+import { systemClock } from '@hft/time';
+import type { CommandContext } from '../context.js';
+import { currentRecord } from '../current-record.js';
+import { ExitCode } from '../exit-codes.js';
+import { bothZones, formatDuration, lifetimeBar, table } from '../format.js';
+
+interface StatusOptions {
+  json?: boolean;
+  probe?: boolean;
+}
+
+/**
+ * `hft status`: the stored token in human form, or with `--json` the original module's
+ * `get_status` shape. `--probe` also asks Upstox (profile). Exit 3 when no valid token.
+ */
+export async function run(ctx: CommandContext, options: StatusOptions): Promise<number> {
+  const { config } = await ctx.config();
+  const record = await currentRecord(ctx);
+  const now = systemClock.now();
+  let rejected = false;
+  let probeError: string | undefined;
+  if (record && options.probe && now < record.expiresAt) {
+    const manager = await ctx.manager();
+    try {
+      await manager.whoami();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'HFT_AUTH_INVALIDATED') rejected = true;
+      else probeError = error instanceof Error ? error.message : String(error);
+    }
+  }
+  const info = record ? toTokenInfo(record, now, rejected) : undefined;
+  const status = statusFromInfo(info);
+  if (options.json) {
+    ctx.output.json(status);
+  } else if (!record || !info) {
+    ctx.output.out('Not logged in: no token stored.');
+    for (const line of table([['Store', formatStorage(config.storage)]])) ctx.output.out(line);
+    ctx.output.out('Run: hft login');
+  } else {
+    const user = [record.userId, record.userName, record.email ? `<${record.email}>` : undefined]
+      .filter(Boolean)
+      .join(' ');
+    const state = info.isValid ? 'valid' : rejected ? 'REJECTED by Upstox' : 'EXPIRED';
+    for (const line of table([
+      ['Account', `${record.accountKey}${record.accountName ? ` (${record.accountName})` : ''}`],
+      ['User', user],
+      ['Token', `${state}${options.probe && info.isValid && !probeError ? ' (confirmed by Upstox)' : ''}`],
+      ['Issued', bothZones(record.issuedAt)],
+      ['Expires', bothZones(record.expiresAt)],
+      [
+        'Left',
+        info.isValid
+          ? `${formatDuration(info.remainingMs)}  ${lifetimeBar(record.issuedAt, record.expiresAt, now)}`
+          : '0s',
+      ],
+      ['Store', formatStorage(config.storage)],
+    ]))
+      ctx.output.out(line);
+    if (!info.isValid) ctx.output.out('Run: hft login');
+  }
+  if (probeError) ctx.output.note(`hft: could not check the token with Upstox: ${probeError}`);
+  return status.is_authenticated ? ExitCode.OK : ExitCode.NOT_AUTHENTICATED;
+}

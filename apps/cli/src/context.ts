@@ -1,0 +1,105 @@
+import type { TokenManager } from '@hft/auth-core';
+import type { TokenStore } from '@hft/auth-core/store';
+import { type LoadedConfig, loadConfig } from '@hft/config';
+import type { HftLogger } from '@hft/logger';
+import type { GlobalOptions } from './global-options.js';
+import { openStore } from './open-store.js';
+import { type Output, processOutput } from './output.js';
+
+/**
+ * What a command works with, each piece created on first use so that a command pays only for
+ * what it touches (`hft token` never loads axios, winston or the emulator).
+ */
+export class CommandContext {
+  readonly output: Output;
+  private loaded: Promise<LoadedConfig> | undefined;
+  private storePromise: Promise<TokenStore> | undefined;
+  private loggerPromise: Promise<HftLogger> | undefined;
+  private managerPromise: Promise<TokenManager> | undefined;
+  private readonly closers: Array<() => Promise<void>> = [];
+
+  constructor(
+    readonly options: GlobalOptions,
+    readonly env: Record<string, string | undefined> = process.env,
+    output?: Output,
+  ) {
+    this.output = output ?? processOutput();
+  }
+
+  /** The resolved configuration (flags > env > config file > credentials file > defaults). */
+  config(): Promise<LoadedConfig> {
+    this.loaded ??= loadConfig({
+      env: this.env,
+      ...(this.options.storage === undefined ? {} : { storage: this.options.storage }),
+      ...(this.options.account === undefined ? {} : { account: this.options.account }),
+      ...(this.options.logLevel === undefined ? {} : { logLevel: this.options.logLevel as never }),
+    }).then((loaded) => {
+      for (const warning of loaded.warnings) this.output.note(`warning: ${warning.message}`);
+      return loaded;
+    });
+    return this.loaded;
+  }
+
+  /** The configured token store. */
+  store(): Promise<TokenStore> {
+    this.storePromise ??= this.config().then(async ({ config }) => {
+      const store = await openStore(config.storage, {
+        env: this.env,
+        onWarning: (message) => this.output.note(`warning: ${message}`),
+      });
+      this.closers.push(() => store.close());
+      return store;
+    });
+    return this.storePromise;
+  }
+
+  /** The file logger (`$HFT_HOME/logs/hft.log`, 0600), with the client secret registered. */
+  logger(): Promise<HftLogger> {
+    this.loggerPromise ??= Promise.all([this.config(), import('@hft/logger')]).then(
+      ([{ config }, { createLogger }]) => {
+        const logger = createLogger({
+          level: config.logLevel,
+          file: config.logFile,
+          console: false,
+          name: 'hft',
+        });
+        if (config.credentials.clientSecret) logger.addSecret(config.credentials.clientSecret);
+        this.closers.push(() => logger.close());
+        return logger;
+      },
+    );
+    return this.loggerPromise;
+  }
+
+  /** A TokenManager for the configured account (needs credentials: client id and redirect URI). */
+  manager(): Promise<TokenManager> {
+    this.managerPromise ??= (async () => {
+      const [{ config }, store, logger, { TokenManager }] = await Promise.all([
+        this.config(),
+        this.store(),
+        this.logger(),
+        import('@hft/auth-core'),
+      ]);
+      const { requireCredentials } = await import('@hft/config');
+      const credentials = requireCredentials(config);
+      const manager = new TokenManager({
+        clientId: credentials.clientId,
+        clientSecret: credentials.clientSecret,
+        redirectUri: credentials.redirectUri,
+        store,
+        baseUrl: config.baseUrl,
+        logger,
+        ...(config.account === undefined ? {} : { account: config.account }),
+      });
+      manager.on('token', ({ accessToken }) => logger.addSecret(accessToken));
+      this.closers.unshift(() => manager.close());
+      return manager;
+    })();
+    return this.managerPromise;
+  }
+
+  /** Releases everything opened (manager first, then store and logger). */
+  async close(): Promise<void> {
+    for (const close of this.closers.splice(0)) await close().catch(() => {});
+  }
+}
