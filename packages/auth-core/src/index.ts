@@ -1,6 +1,9 @@
 export { type AccountSummary, listAccounts, resolveAccount, resolveAccountKey } from './accounts.js';
-export { type CredentialsLike, UpstoxAuthenticator, type UpstoxAuthenticatorOptions } from './authenticator.js';
-export { type AuthStatus, type AuthStatusTokenInfo, statusFromInfo } from './status.js';
+export {
+  type CredentialsLike,
+  UpstoxAuthenticator,
+  type UpstoxAuthenticatorOptions,
+} from './authenticator.js';
 export {
   type AccessTokenProvider,
   createUpstoxClient,
@@ -31,6 +34,7 @@ export {
   type MemoryTokenStoreOptions,
 } from './memory-store.js';
 export { createRecordCodec, type RecordCodec, type RecordCodecOptions } from './record-codec.js';
+export { type AuthStatus, type AuthStatusTokenInfo, statusFromInfo } from './status.js';
 export type { InvalidationReason, TokenEvents } from './token-events.js';
 export { type TokenInfo, toTokenInfo } from './token-info.js';
 export {
@@ -90,3 +94,15 @@ export {
   type TokenRequestResult,
   type UpstoxProfile,
 } from './upstox/validate.js';
+export {
+  DeliveryRejected,
+  type ValidateDeliveryOptions,
+  type ValidDelivery,
+  validateDelivery,
+} from './webhook/delivery.js';
+export {
+  createNotifierHandler,
+  type DeliveryOutcome,
+  type NotifierHandler,
+  type NotifierHandlerOptions,
+} from './webhook/notifier-handler.js';

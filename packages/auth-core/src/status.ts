@@ -44,4 +44,3 @@ export function statusFromInfo(info: TokenInfo | undefined): AuthStatus {
   else message = 'Token was rejected by Upstox (revoked or replaced); log in again';
   return { is_authenticated: info.isValid, token_info: tokenInfo, message };
 }
-

@@ -328,9 +328,13 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
         read = resolved.record !== undefined;
       }
     }
-    if (!read && this.key !== undefined) record = await this.store.get(this.key);
+    if (!read && this.key !== undefined) {
+      this.setKey(this.key);
+      record = await this.store.get(this.key);
+    }
+    const firstLoad = !this.loaded && this.record === undefined;
     this.loaded = true;
-    if (record) this.replace(record, 'store');
+    if (record) this.replace(record, firstLoad ? 'load' : 'store');
     else this.clear();
   }
 
@@ -550,7 +554,7 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
     this.timer.unref();
   }
 
-  private replace(record: TokenRecord, origin: 'login' | 'store' | 'reacquire'): void {
+  private replace(record: TokenRecord, origin: 'login' | 'store' | 'reacquire' | 'load'): void {
     const previous = this.record;
     this.record = record;
     if (previous?.accessToken !== record.accessToken) {
@@ -558,9 +562,9 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
       if (this.invalidatedToken !== undefined && this.invalidatedToken !== record.accessToken) {
         this.invalidatedToken = undefined;
       }
-      const info = this.getTokenInfo()!;
-      if (previous !== undefined || origin !== 'store') {
-        this.emit('token', { accessToken: record.accessToken, info, origin });
+      // The token found by the first load is not news; every later change is.
+      if (origin !== 'load') {
+        this.emit('token', { accessToken: record.accessToken, info: this.getTokenInfo()!, origin });
       }
     }
     this.checkExpiry();
