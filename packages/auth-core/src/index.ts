@@ -1,4 +1,5 @@
-export { type AccountSummary, listAccounts, resolveAccount, resolveAccountKey } from './accounts.js';
+// Everything of the storage side (also importable alone as '@hft/auth-core/store').
+
 export {
   type CredentialsLike,
   UpstoxAuthenticator,
@@ -18,25 +19,9 @@ export {
   UPSTOX_STANDARD_LIMITS,
   type WindowLimits,
 } from './client/throttle.js';
-export {
-  cipherFromEnv,
-  createRecordCipher,
-  isSealed,
-  type RecordCipher,
-  type RecordCipherOptions,
-} from './crypto/record-cipher.js';
-export { type LeasePrimitives, newLeaseOwner, type WithLeaseOptions, withLease } from './lease-lock.js';
 export { type LoggerLike, silentLogger } from './logger-like.js';
-export {
-  createMemoryBackend,
-  createMemoryTokenStore,
-  type MemoryBackend,
-  type MemoryTokenStoreOptions,
-} from './memory-store.js';
-export { createRecordCodec, type RecordCodec, type RecordCodecOptions } from './record-codec.js';
-export { type AuthStatus, type AuthStatusTokenInfo, statusFromInfo } from './status.js';
+export * from './store.js';
 export type { InvalidationReason, TokenEvents } from './token-events.js';
-export { type TokenInfo, toTokenInfo } from './token-info.js';
 export {
   isTokenRejection,
   type LogoutResult,
@@ -45,9 +30,6 @@ export {
   TokenManager,
   type TokenManagerOptions,
 } from './token-manager.js';
-export { accountKey, parseAccountKey, type TokenRecord, type TokenSource } from './token-record.js';
-export { assertTokenRecord } from './token-record-check.js';
-export type { TokenStore, TokenStoreChange, Unsubscribe, WithLockOptions } from './token-store.js';
 export { type Off, TypedEmitter } from './typed-emitter.js';
 export {
   type CodeExchangeParams,

@@ -376,22 +376,27 @@ describe('lifecycle against the emulator', () => {
   });
 });
 
+async function authenticatorSetup() {
+  const clock = createManualClock(START);
+  const emu = await startUpstoxEmulator({ clock });
+  onCleanup(() => emu.close());
+  const auth = new UpstoxAuthenticator({
+    credentials: {
+      clientId: emu.defaultApp.clientId,
+      clientSecret: emu.defaultApp.clientSecret,
+      redirectUri: emu.defaultApp.redirectUris[0]!,
+    },
+    store: createMemoryTokenStore(),
+    baseUrl: emu.url,
+    clock,
+  });
+  onCleanup(() => auth.close());
+  return { clock, emu, auth };
+}
+
 describe('UpstoxAuthenticator (the original surface)', () => {
   it('authenticate -> true, status in the original shape, logout -> true', async () => {
-    const clock = createManualClock(START);
-    const emu = await startUpstoxEmulator({ clock });
-    onCleanup(() => emu.close());
-    const auth = new UpstoxAuthenticator({
-      credentials: {
-        clientId: emu.defaultApp.clientId,
-        clientSecret: emu.defaultApp.clientSecret,
-        redirectUri: emu.defaultApp.redirectUris[0]!,
-      },
-      store: createMemoryTokenStore(),
-      baseUrl: emu.url,
-      clock,
-    });
-    onCleanup(() => auth.close());
+    const { clock, emu, auth } = await authenticatorSetup();
     await auth.load();
     expect(auth.getToken()).toBeNull();
     expect(auth.isAuthenticated()).toBe(false);
@@ -429,20 +434,7 @@ describe('UpstoxAuthenticator (the original surface)', () => {
   });
 
   it('getStatus reports an expired token', async () => {
-    const clock = createManualClock(START);
-    const emu = await startUpstoxEmulator({ clock });
-    onCleanup(() => emu.close());
-    const auth = new UpstoxAuthenticator({
-      credentials: {
-        clientId: emu.defaultApp.clientId,
-        clientSecret: emu.defaultApp.clientSecret,
-        redirectUri: emu.defaultApp.redirectUris[0]!,
-      },
-      store: createMemoryTokenStore(),
-      baseUrl: emu.url,
-      clock,
-    });
-    onCleanup(() => auth.close());
+    const { clock, emu, auth } = await authenticatorSetup();
     const url = auth.getLoginUrl('s');
     expect(await auth.authenticate(parseCallback(await completeLogin(url), 's').code, { state: 's' })).toBe(
       true,
