@@ -1,4 +1,4 @@
-import type { LeasePrimitives } from '@hft/auth-core';
+import type { LeasePrimitives } from '@hft/auth-core/store';
 import type Keyv from 'keyv';
 
 const LOCK_PREFIX = 'hft-lock:';

@@ -8,7 +8,7 @@ import {
   type TokenStoreChange,
   type Unsubscribe,
   withLease,
-} from '@hft/auth-core';
+} from '@hft/auth-core/store';
 import { ErrorCodes, StorageError } from '@hft/errors';
 import type Keyv from 'keyv';
 import { keyvLease } from './keyv-lease.js';
@@ -137,7 +137,7 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
         return keys;
       });
     },
-    withLock(key, ttlMs, fn, lockOptions) {
+    async withLock(key, ttlMs, fn, lockOptions) {
       ensureOpen('lock');
       return withLease(lease, key, ttlMs, fn, lockOptions);
     },
@@ -157,12 +157,12 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
       if (closed) return;
       closed = true;
       for (const stop of [...stops]) stop();
-      try {
-        if (options.disconnect !== false) await keyv.disconnect();
-        await options.onClose?.();
-      } catch (error) {
-        throw fail('close', undefined, error);
-      }
+      // Run every clean-up step even when one fails, so nothing leaks; report the first failure.
+      let failure: unknown;
+      if (options.disconnect !== false)
+        await keyv.disconnect().catch((error: unknown) => (failure ??= error));
+      if (options.onClose) await options.onClose().catch((error: unknown) => (failure ??= error));
+      if (failure !== undefined) throw fail('close', undefined, failure);
     },
   };
 }

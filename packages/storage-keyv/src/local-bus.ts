@@ -1,4 +1,4 @@
-import type { TokenStoreChange, Unsubscribe } from '@hft/auth-core';
+import type { TokenStoreChange, Unsubscribe } from '@hft/auth-core/store';
 
 /** In-process change notifications shared by every store over the same Keyv object. */
 export interface LocalBus {

@@ -53,3 +53,27 @@ describe('keyvTokenStore specifics', () => {
     expect(seen).toEqual([record.expiresAt - record.issuedAt]);
   });
 });
+
+describe('keyvTokenStore close and lock after close', () => {
+  it('runs onClose even when disconnect fails, then reports the failure', async () => {
+    const keyv = new Keyv();
+    keyv.disconnect = async () => {
+      throw new Error('disconnect broke');
+    };
+    let cleaned = false;
+    const store = keyvTokenStore(keyv, {
+      onClose: async () => {
+        cleaned = true;
+      },
+    });
+    await expect(store.close()).rejects.toThrow(/disconnect broke/);
+    expect(cleaned).toBe(true);
+  });
+
+  it('rejects (never throws synchronously) withLock after close', async () => {
+    const store = keyvTokenStore(new Keyv());
+    await store.close();
+    const attempt = store.withLock('upstox:c:U1', 100, async () => 1);
+    await expect(attempt).rejects.toMatchObject({ name: 'StorageError' });
+  });
+});
