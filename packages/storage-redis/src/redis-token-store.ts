@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
+import { assertTokenRecord, createRecordCodec, type TokenStore } from '@hft/auth-core/store';
+import { InputError, StorageError } from '@hft/errors';
+import { keyvTokenStore } from '@hft/storage-keyv';
+import { createClient } from '@redis/client';
+import { keyLayout } from './key-layout.js';
+import { type RedisTokenStoreOptions, resolveOptions } from './options.js';
+import { recordTtlMs } from './record-ttl.js';
+import { type RedisClient, RedisConnection } from './redis-connection.js';
+import { createRedisKeyv } from './redis-keyv.js';
+import { redisLease } from './redis-lease.js';
+import type { RedisTarget } from './redis-url.js';
+import { createWatchHub, type WatchHub } from './watch-hub.js';
+
+const NAME = 'redis';
+const QUEUE_MAX = 1000;
+const CLIENT_NAME = 'hft-token-store';
+
+/** A {@link TokenStore} in Redis, with what it points at (password-free) and an explicit connect. */
+export interface RedisTokenStore extends TokenStore {
+  /** Always `redis`; used in every error message. */
+  readonly name: 'redis';
+  /** Where the store points: scheme, host, port, database, whether a password is set. */
+  readonly target: RedisTarget;
+  /** Prefix of every key and channel of this store. */
+  readonly prefix: string;
+  /**
+   * Connects now instead of on first use: resolves once the command connection and the pub/sub
+   * connection are up and every current `watch` is subscribed. Optional (every call connects on
+   * demand), but useful at start-up to fail early and to be sure a `watch` is live.
+   * @throws StorageError `HFT_STORAGE_UNAVAILABLE` when Redis cannot be reached in time.
+   */
+  connect(): Promise<void>;
+}
+
+/** Reconnect delay: 50 ms doubling per attempt, capped, plus up to 50 ms of jitter. */
+function reconnectDelay(retries: number, capMs: number): number {
+  return Math.min(50 * 2 ** Math.min(retries, 20), capMs) + Math.floor(Math.random() * 50);
+}
+
+/**
+ * Creates a token store in Redis, for several processes or machines that share one token.
+ *
+ * Records are the shared record codec's JSON (sealed with `cipher` when set) at
+ * `<prefix>token:<account key>`, with a Redis TTL of `expiresAt + ttlGraceMs - now` (at least a
+ * minute), so dead tokens clean themselves up. `withLock` takes `SET <prefix>lock:<key> NX PX`
+ * and releases with a compare-and-delete script. `watch` listens on `<prefix>changes:<key>`
+ * over one subscriber connection per store. Nothing connects until the first call (or
+ * {@link RedisTokenStore.connect}); both connections reconnect by themselves with capped
+ * backoff, and while Redis is away every call fails with `StorageError` within
+ * `connectTimeoutMs` (or `commandTimeoutMs` for a server that stopped answering).
+ *
+ * @throws InputError when an option is invalid (the message never contains the password).
+ */
+export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTokenStore {
+  const settings = resolveOptions(options);
+  const { target, secrets } = settings.parsed;
+  const { prefix, cipher, connectTimeoutMs, commandTimeoutMs } = settings;
+  const keys = keyLayout(prefix);
+  const codec = createRecordCodec({ backend: NAME, ...(cipher ? { cipher } : {}) });
+  // Half the connect timeout: a call that waits for a lost connection sees at least one attempt.
+  const backoffCapMs = Math.max(50, Math.floor(connectTimeoutMs / 2));
+
+  let client: RedisClient;
+  try {
+    client = createClient({
+      url: settings.url,
+      name: CLIENT_NAME,
+      disableOfflineQueue: true,
+      commandsQueueMaxLength: QUEUE_MAX,
+      socket: {
+        connectTimeout: connectTimeoutMs,
+        reconnectStrategy: (retries: number) => reconnectDelay(retries, backoffCapMs),
+      },
+    });
+  } catch {
+    // node-redis may quote the URL (and its password) in its message: never pass it on.
+    throw new InputError(`url was rejected by the Redis client (${target.display})`, {
+      details: { argument: 'url' },
+    });
+  }
+
+  const common = { backend: NAME, target, secrets, connectTimeoutMs, commandTimeoutMs };
+  let hub: WatchHub | undefined;
+  const subscriber = new RedisConnection(client.duplicate({ name: `${CLIENT_NAME}:watch` }), {
+    ...common,
+    onReady: (reconnected) => hub?.onSubscriberReady(reconnected),
+  });
+  const commands = new RedisConnection(client, {
+    ...common,
+    // A server that stops answering commands has almost surely stopped delivering messages too.
+    onCommandTimeout: () => subscriber.restart(),
+  });
+
+  let closed = false;
+  const ensureOpen = (operation: string) => {
+    if (closed) {
+      throw new StorageError(`${NAME} store: ${operation} after close()`, {
+        backend: NAME,
+        details: { backend: NAME, operation },
+      });
+    }
+  };
+  const call = async <T>(operation: string, key: string | undefined, fn: () => Promise<T>): Promise<T> => {
+    ensureOpen(operation);
+    return commands.run(operation, key, fn);
+  };
+
+  const watchHub = createWatchHub({
+    commands,
+    subscriber,
+    keys,
+    codec,
+    origin: randomUUID(),
+    read: (key) => call('get', key, () => inner.get(key)),
+  });
+  hub = watchHub;
+
+  const inner = keyvTokenStore(createRedisKeyv(commands, keys.recordNamespace), {
+    name: NAME,
+    ...(cipher ? { cipher } : {}),
+    lease: redisLease(commands, keys, NAME),
+    watch: watchHub.watch,
+    afterWrite: watchHub.publish,
+    ttlMs: (record) => recordTtlMs(record, settings.ttlGraceMs, settings.clock.now()),
+    pollIntervalMs: 0,
+    disconnect: false,
+    onClose: async () => {
+      await Promise.all([commands.close(), subscriber.close()]);
+    },
+  });
+
+  const description = `redis store at ${target.display} (prefix "${prefix}")`;
+  const store: RedisTokenStore = {
+    name: NAME,
+    target,
+    prefix,
+    get: (key) => call('get', key, () => inner.get(key)),
+    async set(key, record) {
+      // Bad input is an InputError even while Redis is away.
+      assertTokenRecord(record);
+      return call('set', key, () => inner.set(key, record));
+    },
+    delete: (key) => call('delete', key, () => inner.delete(key)),
+    list: () => call('list', undefined, () => inner.list()),
+    withLock(key, ttlMs, fn, lockOptions) {
+      ensureOpen('lock');
+      return inner.withLock(key, ttlMs, fn, lockOptions);
+    },
+    watch(key, onChange) {
+      ensureOpen('watch');
+      return inner.watch(key, onChange);
+    },
+    async connect() {
+      ensureOpen('connect');
+      await commands.ready('connect');
+      await watchHub.settle('connect');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      watchHub.stop();
+      await inner.close();
+    },
+  };
+  Object.defineProperties(store, {
+    toString: { value: () => description },
+    toJSON: { value: () => ({ name: NAME, target: target.display, prefix }) },
+    [inspect.custom]: { value: () => `RedisTokenStore { ${description} }` },
+  });
+  return store;
+}

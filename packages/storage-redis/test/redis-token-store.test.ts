@@ -1,0 +1,361 @@
+import { randomBytes } from 'node:crypto';
+import { createRecordCipher, type TokenStoreChange } from '@hft/auth-core';
+import { ErrorCodes } from '@hft/errors';
+import { sampleRecord } from '@hft/storage-conformance';
+import { createClient } from '@redis/client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createRedisTokenStore,
+  DEFAULT_TTL_GRACE_MS,
+  MIN_RECORD_TTL_MS,
+  RELEASE_SCRIPT,
+  type RedisTokenStore,
+  type RedisTokenStoreOptions,
+} from '../src/index.js';
+import { type RedisServer, startRedis } from './helpers/redis-server.js';
+
+const HOUR = 3_600_000;
+let server: RedisServer;
+const stores: RedisTokenStore[] = [];
+let prefixes = 0;
+
+beforeAll(async () => {
+  server = await startRedis();
+});
+afterAll(async () => {
+  await server?.shutdown();
+});
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+});
+
+/** A manual clock: tests move time by hand. */
+function manualClock(start: number) {
+  let now = start;
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
+
+async function open(options: Partial<RedisTokenStoreOptions> = {}): Promise<RedisTokenStore> {
+  const store = createRedisTokenStore({ url: server.url(), connectTimeoutMs: 1000, ...options });
+  stores.push(store);
+  await store.connect();
+  return store;
+}
+
+const freshPrefix = () => {
+  prefixes += 1;
+  return `t${prefixes}:`;
+};
+
+describe('records and TTL', () => {
+  it('keeps records at <prefix>token:<key> with TTL = expiresAt + grace - now', async () => {
+    const prefix = freshPrefix();
+    const record = sampleRecord();
+    const clock = manualClock(record.expiresAt - 2 * HOUR);
+    const store = await open({ prefix, clock, ttlGraceMs: 30 * 60_000 });
+    await store.set(record.accountKey, record);
+
+    const redisKey = `${prefix}token:${record.accountKey}`;
+    expect(await server.cli('KEYS', `${prefix}*`)).toBe(redisKey);
+    const pttl = Number(await server.cli('PTTL', redisKey));
+    const expected = 2 * HOUR + 30 * 60_000;
+    expect(pttl).toBeLessThanOrEqual(expected);
+    expect(pttl).toBeGreaterThan(expected - 5_000);
+
+    // Written again an hour later (manual clock): the TTL follows the clock, not the first write.
+    clock.advance(HOUR);
+    await store.set(record.accountKey, record);
+    const later = Number(await server.cli('PTTL', redisKey));
+    expect(later).toBeLessThanOrEqual(expected - HOUR);
+    expect(later).toBeGreaterThan(expected - HOUR - 5_000);
+  });
+
+  it('uses a 6 h grace by default', async () => {
+    const prefix = freshPrefix();
+    const record = sampleRecord();
+    const store = await open({ prefix, clock: manualClock(record.expiresAt) });
+    await store.set(record.accountKey, record);
+    const pttl = Number(await server.cli('PTTL', `${prefix}token:${record.accountKey}`));
+    expect(DEFAULT_TTL_GRACE_MS).toBe(6 * HOUR);
+    expect(pttl).toBeLessThanOrEqual(6 * HOUR);
+    expect(pttl).toBeGreaterThan(6 * HOUR - 5_000);
+  });
+
+  it('gives a record whose expiry and grace are long past a short positive TTL, never an error', async () => {
+    const prefix = freshPrefix();
+    const record = sampleRecord();
+    const store = await open({ prefix, clock: manualClock(record.expiresAt + 30 * 24 * HOUR) });
+    await store.set(record.accountKey, record);
+    const pttl = Number(await server.cli('PTTL', `${prefix}token:${record.accountKey}`));
+    expect(pttl).toBeGreaterThan(0);
+    expect(pttl).toBeLessThanOrEqual(MIN_RECORD_TTL_MS);
+    expect(await store.get(record.accountKey)).toEqual(record);
+  });
+
+  it('fails a set with a clock that answers NaN, writing nothing', async () => {
+    const prefix = freshPrefix();
+    const store = await open({ prefix, clock: { now: () => Number.NaN } });
+    const record = sampleRecord();
+    await expect(store.set(record.accountKey, record)).rejects.toMatchObject({ name: 'StorageError' });
+    expect(await server.cli('KEYS', `${prefix}*`)).toBe('');
+  });
+
+  it('stores only sealed bytes when a cipher is set', async () => {
+    const prefix = freshPrefix();
+    const store = await open({ prefix, cipher: createRecordCipher({ key: randomBytes(32) }) });
+    const record = sampleRecord();
+    await store.set(record.accountKey, record);
+    const raw = await server.cli('GET', `${prefix}token:${record.accountKey}`);
+    expect(raw).toContain('hft_sealed');
+    expect(raw).not.toContain(record.accessToken);
+    expect(raw).not.toContain(record.userId);
+    expect(await store.get(record.accountKey)).toEqual(record);
+  });
+
+  it('lists only its own prefix', async () => {
+    const a = await open({ prefix: freshPrefix() });
+    const b = await open({ prefix: freshPrefix() });
+    const ra = sampleRecord({ userId: 'AAA1' });
+    const rb = sampleRecord({ userId: 'BBB2' });
+    await a.set(ra.accountKey, ra);
+    await b.set(rb.accountKey, rb);
+    expect(await a.list()).toEqual([ra.accountKey]);
+    expect(await b.list()).toEqual([rb.accountKey]);
+    expect(await a.get(rb.accountKey)).toBeUndefined();
+  });
+});
+
+describe('withLock on SET NX PX with compare-and-delete release', () => {
+  it('keeps the lock as <prefix>lock:<key> with the lease as its PTTL, and removes it after', async () => {
+    const prefix = freshPrefix();
+    const store = await open({ prefix });
+    const key = 'upstox:c:LOCK1';
+    const seen = await store.withLock(key, 5_000, async () => ({
+      owner: await server.cli('GET', `${prefix}lock:${key}`),
+      pttl: Number(await server.cli('PTTL', `${prefix}lock:${key}`)),
+    }));
+    expect(seen.owner).toMatch(new RegExp(`^${process.pid}:`));
+    expect(seen.pttl).toBeGreaterThan(0);
+    expect(seen.pttl).toBeLessThanOrEqual(5_000);
+    expect(await server.cli('EXISTS', `${prefix}lock:${key}`)).toBe('0');
+  });
+
+  it('a holder whose lease ran out does not delete the next holder lock when it finishes', async () => {
+    const prefix = freshPrefix();
+    const first = await open({ prefix });
+    const second = await open({ prefix });
+    const third = await open({ prefix });
+    const key = 'upstox:c:LEASE1';
+    const lockKey = `${prefix}lock:${key}`;
+
+    let finishFirst!: () => void;
+    const firstMayFinish = new Promise<void>((r) => {
+      finishFirst = r;
+    });
+    let firstEntered!: () => void;
+    const firstIn = new Promise<void>((r) => {
+      firstEntered = r;
+    });
+    const firstRun = first.withLock(key, 60_000, async () => {
+      firstEntered();
+      await firstMayFinish;
+    });
+    await firstIn;
+    const firstOwner = await server.cli('GET', lockKey);
+
+    // The first holder's lease runs out on the server (as if it had stalled past its lease).
+    await server.cli('PEXPIRE', lockKey, '1');
+    let releaseSecond!: () => void;
+    const secondMayFinish = new Promise<void>((r) => {
+      releaseSecond = r;
+    });
+    let secondEntered!: () => void;
+    const secondIn = new Promise<void>((r) => {
+      secondEntered = r;
+    });
+    const secondRun = second.withLock(
+      key,
+      60_000,
+      async () => {
+        secondEntered();
+        await secondMayFinish;
+      },
+      { waitMs: 5_000 },
+    );
+    await secondIn;
+    const secondOwner = await server.cli('GET', lockKey);
+    expect(secondOwner).not.toBe(firstOwner);
+
+    // The stale first holder finishes and releases: the compare-and-delete leaves the new lock.
+    finishFirst();
+    await firstRun;
+    expect(await server.cli('GET', lockKey)).toBe(secondOwner);
+    const err = await third
+      .withLock(key, 60_000, async () => 'never', { waitMs: 150 })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCodes.STORAGE_LOCK_TIMEOUT });
+
+    releaseSecond();
+    await secondRun;
+    expect(await server.cli('EXISTS', lockKey)).toBe('0');
+  });
+
+  it('the release script deletes only the matching owner', async () => {
+    await server.cli('SET', 'script-test', 'owner-B');
+    expect(await server.cli('EVAL', RELEASE_SCRIPT, '1', 'script-test', 'owner-A')).toBe('0');
+    expect(await server.cli('GET', 'script-test')).toBe('owner-B');
+    expect(await server.cli('EVAL', RELEASE_SCRIPT, '1', 'script-test', 'owner-B')).toBe('1');
+    expect(await server.cli('EXISTS', 'script-test')).toBe('0');
+  });
+});
+
+describe('watch over pub/sub', () => {
+  const waitForChange = async (changes: TokenStoreChange[], predicate: (c: TokenStoreChange) => boolean) => {
+    await expect.poll(() => changes.some(predicate), { timeout: 3_000, interval: 10 }).toBe(true);
+    return changes.find(predicate)!;
+  };
+
+  it('delivers the record with the notification (no GET needed) across two instances', async () => {
+    const prefix = freshPrefix();
+    const watcher = await open({ prefix });
+    const writer = await open({ prefix });
+    const record = sampleRecord();
+    const changes: TokenStoreChange[] = [];
+    watcher.watch(record.accountKey, (c) => changes.push(c));
+    await watcher.connect();
+    await writer.set(record.accountKey, record);
+    const seen = await waitForChange(changes, (c) => c.kind === 'set');
+    expect(seen).toEqual({ key: record.accountKey, kind: 'set', record });
+    await writer.delete(record.accountKey);
+    expect(await waitForChange(changes, (c) => c.kind === 'delete')).toEqual({
+      key: record.accountKey,
+      kind: 'delete',
+    });
+  });
+
+  it('publishes on <prefix>changes:<key>, sealed when encrypted (never the plaintext token)', async () => {
+    const prefix = freshPrefix();
+    const key = createRecordCipher({ key: randomBytes(32) });
+    const writer = await open({ prefix, cipher: key });
+    const record = sampleRecord();
+    const raw = createClient({ url: server.url() });
+    raw.on('error', () => {});
+    await raw.connect();
+    const messages: Array<{ channel: string; message: string }> = [];
+    await raw.subscribe(`${prefix}changes:${record.accountKey}`, (message, channel) =>
+      messages.push({ message, channel }),
+    );
+    try {
+      await writer.set(record.accountKey, record);
+      await expect.poll(() => messages.length, { timeout: 3_000, interval: 10 }).toBe(1);
+      const [first] = messages;
+      expect(first?.channel).toBe(`${prefix}changes:${record.accountKey}`);
+      expect(first?.message).toContain('hft_sealed');
+      expect(first?.message).not.toContain(record.accessToken);
+      expect(first?.message).not.toContain(record.extendedToken);
+      expect(JSON.parse(first?.message ?? '{}')).toMatchObject({ v: 1, kind: 'set' });
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('decodes sealed notifications with the key, and reports them without a record to a watcher without it', async () => {
+    const prefix = freshPrefix();
+    const cipher = createRecordCipher({ key: randomBytes(32) });
+    const writer = await open({ prefix, cipher });
+    const sameKey = await open({ prefix, cipher });
+    const otherKey = await open({ prefix, cipher: createRecordCipher({ key: randomBytes(32) }) });
+    const record = sampleRecord();
+    const withKey: TokenStoreChange[] = [];
+    const withoutKey: TokenStoreChange[] = [];
+    sameKey.watch(record.accountKey, (c) => withKey.push(c));
+    otherKey.watch(record.accountKey, (c) => withoutKey.push(c));
+    await sameKey.connect();
+    await otherKey.connect();
+    await writer.set(record.accountKey, record);
+    expect((await waitForChange(withKey, (c) => c.kind === 'set')).record).toEqual(record);
+    const blind = await waitForChange(withoutKey, (c) => c.kind === 'set');
+    expect(blind.record).toBeUndefined();
+    await expect(otherKey.get(record.accountKey)).rejects.toMatchObject({
+      code: ErrorCodes.STORAGE_WRONG_KEY,
+    });
+  });
+
+  it('tells a watcher of the writing instance exactly once', async () => {
+    const prefix = freshPrefix();
+    const store = await open({ prefix });
+    const other = await open({ prefix });
+    const record = sampleRecord();
+    const changes: TokenStoreChange[] = [];
+    store.watch(record.accountKey, (c) => changes.push(c));
+    const fromOther: TokenStoreChange[] = [];
+    other.watch(record.accountKey, (c) => fromOther.push(c));
+    await store.connect();
+    await other.connect();
+    await store.set(record.accountKey, record);
+    // Once the other instance heard the published message, this one must have heard it too.
+    await waitForChange(fromOther, (c) => c.kind === 'set');
+    await store.delete(record.accountKey);
+    await waitForChange(fromOther, (c) => c.kind === 'delete');
+    expect(changes.map((c) => c.kind)).toEqual(['set', 'delete']);
+  });
+
+  it('shares one subscriber connection between all watches of a store', async () => {
+    const prefix = freshPrefix();
+    const store = await open({ prefix });
+    const stops = ['A1', 'B2', 'C3', 'D4'].map((user) => store.watch(`upstox:c:${user}`, () => {}));
+    await store.connect();
+    const clients = await server.cli('CLIENT', 'LIST');
+    const watchConnections = clients
+      .split('\n')
+      .filter((line) => line.includes('name=hft-token-store:watch'));
+    const subscribed = watchConnections.filter((line) => /sub=4 /.test(line));
+    expect(subscribed).toHaveLength(1);
+    for (const stop of stops) stop();
+  });
+
+  it('treats an unreadable message on the channel as "changed, re-read"', async () => {
+    const prefix = freshPrefix();
+    const store = await open({ prefix });
+    const key = 'upstox:c:GARBAGE1';
+    const changes: TokenStoreChange[] = [];
+    store.watch(key, (c) => changes.push(c));
+    await store.connect();
+    await server.cli('PUBLISH', `${prefix}changes:${key}`, 'not json at all');
+    expect(await waitForChange(changes, () => true)).toEqual({ key, kind: 'set' });
+  });
+
+  it('resubscribes after its connection is killed and catches up with what it missed', async () => {
+    const prefix = freshPrefix();
+    const watcher = await open({ prefix });
+    const writer = await open({ prefix });
+    const record = sampleRecord();
+    const changes: TokenStoreChange[] = [];
+    watcher.watch(record.accountKey, (c) => changes.push(c));
+    await watcher.connect();
+
+    // A write nobody announces (as if its message was published while the subscriber was away).
+    await writer.set(record.accountKey, record);
+    await waitForChange(changes, (c) => c.kind === 'set');
+    changes.length = 0;
+    const missed = { ...record, accessToken: 'missed-while-away' };
+    const raw = await server.cli('GET', `${prefix}token:${record.accountKey}`);
+    const envelope = JSON.parse(raw) as { value: string; expires?: number };
+    envelope.value = JSON.stringify(missed);
+    await server.cli('SET', `${prefix}token:${record.accountKey}`, JSON.stringify(envelope));
+    await server.cli('CLIENT', 'KILL', 'TYPE', 'pubsub');
+
+    const caughtUp = await waitForChange(changes, (c) => c.record?.accessToken === 'missed-while-away');
+    expect(caughtUp.kind).toBe('set');
+
+    // And the channel is live again: a normal write is heard.
+    await watcher.connect();
+    await writer.set(record.accountKey, { ...record, accessToken: 'after-reconnect' });
+    await waitForChange(changes, (c) => c.record?.accessToken === 'after-reconnect');
+  });
+});
