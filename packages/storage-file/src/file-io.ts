@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, type FileHandle, link, lstat, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { errnoCode } from './store-errors.js';
+
+/** Mode of every file the store writes. */
+export const FILE_MODE = 0o600;
+/** Mode of every directory the store creates. */
+export const DIR_MODE = 0o700;
+
+/** Called when a file or directory had a looser mode than ours and was tightened. */
+export type ModeTightened = (path: string, oldMode: number, newMode: number) => void;
+
+/** One file as read: its text and the identity (device + inode) of what was read. */
+export interface FileSnapshot {
+  path: string;
+  text: string;
+  dev: number;
+  ino: number;
+}
+
+/**
+ * Reads a whole file; `undefined` only when it does not exist (`ENOENT`). A group/world
+ * accessible file is tightened to 0600 through the open descriptor and reported. Any other
+ * failure is thrown as the system error.
+ */
+export async function readSnapshot(
+  path: string,
+  tightened: ModeTightened,
+): Promise<FileSnapshot | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return await readOpen(handle, path, tightened);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readOpen(handle: FileHandle, path: string, tightened: ModeTightened): Promise<FileSnapshot> {
+  const stats = await handle.stat();
+  if (!stats.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EISDIR' });
+  const mode = stats.mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    await handle.chmod(FILE_MODE);
+    tightened(path, mode, FILE_MODE);
+  }
+  const text = await handle.readFile('utf8');
+  return { path, text, dev: stats.dev, ino: stats.ino };
+}
+
+/** Flushes a directory's entries (the rename of a file into it) to disk. */
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    // Some platforms cannot open or fsync a directory; the rename itself stays atomic there.
+    const code = errnoCode(error);
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Replaces `path` atomically with `text`: write-file-atomic writes a temp file in the same
+ * directory with mode 0600, fsyncs and renames it over `path`; then the directory is fsynced so
+ * the rename itself survives a power cut.
+ */
+export async function writeReplacing(path: string, text: string): Promise<void> {
+  await writeFileAtomic(path, text, { mode: FILE_MODE, fsync: true });
+  await fsyncDir(dirname(path));
+}
+
+/** A temp file name beside `path` that no other writer uses. */
+export function tempBeside(path: string, tag: string): string {
+  return `${path}.${tag}-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * Writes a complete 0600 file at a temp path, then publishes it at `path` only if nothing is
+ * there yet (`link` never replaces). Returns `false` when `path` already existed.
+ */
+export async function createExclusive(
+  path: string,
+  text: string,
+  options: { durable: boolean },
+): Promise<boolean> {
+  const temp = tempBeside(path, 'new');
+  const handle = await open(temp, 'wx', FILE_MODE);
+  try {
+    try {
+      await handle.chmod(FILE_MODE);
+      await handle.writeFile(text, 'utf8');
+      if (options.durable) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await link(temp, path);
+    } catch (error) {
+      if (errnoCode(error) === 'EEXIST') return false;
+      throw error;
+    }
+    if (options.durable) await fsyncDir(dirname(path));
+    return true;
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
+}
+
+/** Outcome of {@link detachIfSame}. */
+export type Detached = 'detached' | 'changed' | 'gone';
+
+/**
+ * Moves `snapshot.path` to `aside`, but only if it is still the very file that was read (same
+ * device and inode): a file replaced in the meantime by another writer is put back where it
+ * was. `gone` when the file had already disappeared.
+ */
+export async function detachIfSame(snapshot: FileSnapshot, aside: string): Promise<Detached> {
+  try {
+    await rename(snapshot.path, aside);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return 'gone';
+    throw error;
+  }
+  const moved = await lstat(aside);
+  if (moved.dev === snapshot.dev && moved.ino === snapshot.ino) return 'detached';
+  // We moved a newer file than the one we judged. Put it back unless an even newer one is
+  // already in place (then ours was superseded anyway).
+  await link(aside, snapshot.path).catch((error: unknown) => {
+    if (errnoCode(error) !== 'EEXIST') throw error;
+  });
+  await unlink(aside);
+  return 'changed';
+}
+
+/** Whether a directory exists (`present`) or not (`missing`) after {@link checkDirectory}. */
+export type DirState = 'present' | 'missing';
+
+/**
+ * Checks that `dir` is a directory and tightens a looser mode to 0700 (reported). `missing` when
+ * it does not exist; throws the system error for anything else, and `ENOTDIR` when the path is
+ * not a directory.
+ */
+export async function checkDirectory(dir: string, tightened: ModeTightened): Promise<DirState> {
+  let stats: Awaited<ReturnType<typeof stat>>;
+  try {
+    stats = await stat(dir);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return 'missing';
+    throw error;
+  }
+  if (!stats.isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+  const mode = stats.mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    await chmod(dir, DIR_MODE);
+    tightened(dir, mode, DIR_MODE);
+  }
+  return 'present';
+}
+
+/** Creates `dir` (and missing parents) with mode 0700 when it is missing, then checks it. */
+export async function ensureDirectory(dir: string, tightened: ModeTightened): Promise<void> {
+  if ((await checkDirectory(dir, tightened)) === 'present') return;
+  const created = await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  // mkdir applies the umask; set the exact mode on what we created.
+  if (created !== undefined) await chmod(dir, DIR_MODE);
+  await checkDirectory(dir, tightened);
+}

@@ -1,0 +1,4 @@
+export { DEFAULT_TOKEN_FILE } from './file-names.js';
+export { createFileTokenStore } from './file-token-store.js';
+export type { FileStoreWarning, FileTokenStoreOptions } from './options.js';
+export { FORMAT_VERSION } from './record-format.js';

@@ -1,0 +1,272 @@
+import {
+  accountKey,
+  assertTokenRecord,
+  parseAccountKey,
+  type TokenRecord,
+  type TokenSource,
+} from '@hft/auth-core/store';
+import { InputError } from '@hft/errors';
+import { parseIsoAsIst, toIstIso, tokenExpiry } from '@hft/time';
+
+/** The `version` written in every file of this format. */
+export const FORMAT_VERSION = 1;
+
+/** Marker field of a sealed envelope (see `RecordCipher`). */
+const SEALED_MARK = 'hft_sealed';
+
+/** Fields of the on-disk record; anything else at the top level of an old file goes to `extra`. */
+const KNOWN_FIELDS = new Set([
+  'version',
+  'account_key',
+  'account_name',
+  'client_id',
+  'access_token',
+  'extended_token',
+  'user_id',
+  'user_name',
+  'email',
+  'broker',
+  'exchanges',
+  'products',
+  'order_types',
+  'user_type',
+  'poa',
+  'is_active',
+  'issued_at',
+  'expires_at',
+  'source',
+  'extra',
+]);
+
+const SOURCES: ReadonlySet<string> = new Set(['oauth', 'request', 'manual']);
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function bad(field: string, expected: string): InputError {
+  return new InputError(`${field} must be ${expected}`, { details: { argument: field } });
+}
+
+function wholeMs(value: number, argument: string): number {
+  if (!Number.isInteger(value)) {
+    throw new InputError(
+      `${argument} must be whole epoch milliseconds (the file keeps ISO 8601 times to the millisecond)`,
+      { details: { argument } },
+    );
+  }
+  return value;
+}
+
+/**
+ * The on-disk object of `record`: snake_case fields of the original token file, times as ISO 8601
+ * with the `+05:30` offset, `version` first, unknown broker fields nested under `extra` (so they
+ * can never collide with a field of the format). Optional fields that are absent are left out.
+ *
+ * @throws InputError when `issuedAt`/`expiresAt` are not whole milliseconds within the `Date` range.
+ */
+export function toFileObject(record: TokenRecord): JsonObject {
+  const out: JsonObject = {
+    version: FORMAT_VERSION,
+    account_key: record.accountKey,
+    account_name: record.accountName,
+    client_id: record.clientId,
+    access_token: record.accessToken,
+    extended_token: record.extendedToken,
+    user_id: record.userId,
+    user_name: record.userName,
+    email: record.email,
+    broker: record.broker,
+    exchanges: [...record.exchanges],
+    products: [...record.products],
+    order_types: [...record.orderTypes],
+    user_type: record.userType,
+    poa: record.poa,
+    is_active: record.isActive,
+    issued_at: toIstIso(wholeMs(record.issuedAt, 'record.issuedAt')),
+    expires_at: toIstIso(wholeMs(record.expiresAt, 'record.expiresAt')),
+    source: record.source,
+    extra: record.extra,
+  };
+  for (const [name, value] of Object.entries(out)) if (value === undefined) delete out[name];
+  return out;
+}
+
+/**
+ * Parses file text into its top-level object.
+ * @throws InputError when the text is not JSON or not an object (the store reports it as corrupt).
+ */
+export function parseFileText(text: string): JsonObject {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new InputError(
+      text.trim().length === 0 ? 'the file is empty' : 'the file is not valid JSON (truncated or altered)',
+      { details: { argument: 'file' } },
+    );
+  }
+  if (!isObject(parsed)) throw bad('the file', 'a JSON object');
+  return parsed;
+}
+
+/** What a file is, learned without decrypting or fully decoding it. */
+export interface FileIdentity {
+  /** The content is a sealed envelope (`RecordCipher`). */
+  sealed: boolean;
+  /** `version` of a plain file; `undefined` for files of the original Python module. */
+  version: number | undefined;
+  /**
+   * The account key the file belongs to; `undefined` when it cannot be told (an original-format
+   * file and no `clientId` option).
+   */
+  key: string | undefined;
+}
+
+/**
+ * Tells what `file` holds: sealed or plain, which format version, which account. Plain files of
+ * this format carry `account_key`; sealed ones carry it in clear next to the envelope (it is the
+ * envelope's additional data, so editing it makes the record fail to open); files of the original
+ * module have neither, and their key is `upstox:<clientId>:<user_id>`, the client id taken from
+ * the file's own `client_id` or else from the store's `clientId` option.
+ *
+ * @throws InputError when identifying fields have the wrong type (the file is corrupt).
+ */
+export function identifyFile(file: JsonObject, clientId: string | undefined): FileIdentity {
+  const key = file.account_key;
+  if (key !== undefined && (typeof key !== 'string' || !parseAccountKey(key))) {
+    throw bad('account_key', 'an account key upstox:<client_id>:<user_id>');
+  }
+  if (SEALED_MARK in file) {
+    if (typeof file[SEALED_MARK] !== 'number') throw bad(SEALED_MARK, 'a number');
+    return { sealed: true, version: undefined, key };
+  }
+  const version = file.version;
+  if (version !== undefined && (typeof version !== 'number' || !Number.isInteger(version))) {
+    throw bad('version', 'an integer');
+  }
+  if (key !== undefined) return { sealed: false, version, key };
+  if (version !== undefined) throw bad('account_key', 'present in a version 1 file');
+  const client = typeof file.client_id === 'string' && file.client_id.length > 0 ? file.client_id : clientId;
+  const user = file.user_id;
+  if (typeof user !== 'string' || user.length === 0) throw bad('user_id', 'a non-empty string');
+  if (client === undefined) return { sealed: false, version, key: undefined };
+  const legacyKey = accountKey(client, user);
+  if (!parseAccountKey(legacyKey)) throw bad('user_id', 'free of ":"');
+  return { sealed: false, version, key: legacyKey };
+}
+
+class FieldReader {
+  constructor(
+    private readonly file: JsonObject,
+    private readonly lenient: boolean,
+  ) {}
+
+  private value(field: string): unknown {
+    const value = this.file[field];
+    // Python wrote None for unknown values; our own files never contain null.
+    return value === null ? undefined : value;
+  }
+
+  requiredString(field: string): string {
+    const value = this.value(field);
+    if (typeof value !== 'string' || value.length === 0) throw bad(field, 'a non-empty string');
+    return value;
+  }
+
+  optionalString(field: string): string | undefined {
+    const value = this.value(field);
+    if (value !== undefined && typeof value !== 'string') throw bad(field, 'a string');
+    return value;
+  }
+
+  optionalBoolean(field: string): boolean | undefined {
+    const value = this.value(field);
+    if (value !== undefined && typeof value !== 'boolean') throw bad(field, 'true or false');
+    return value;
+  }
+
+  strings(field: string): string[] {
+    const value = this.value(field);
+    if (value === undefined && this.lenient) return [];
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+      throw bad(field, 'an array of strings');
+    }
+    return [...(value as string[])];
+  }
+
+  time(field: string): number {
+    const value = this.value(field);
+    if (typeof value !== 'string') throw bad(field, 'an ISO 8601 date-time');
+    return parseIsoAsIst(value, field);
+  }
+
+  hasValue(field: string): boolean {
+    return this.value(field) !== undefined;
+  }
+}
+
+/**
+ * Decodes a plain file object (version 1, or the original module's format when `version` is
+ * absent) into the record stored under `key`.
+ *
+ * Version 1 files are read strictly. Original-format files are read leniently, as the Python
+ * module wrote them: naive times are IST wall time, `null` means absent, missing lists are empty,
+ * a missing `expires_at` follows the 03:30 IST rule, a missing `source` is `oauth`, and unknown
+ * top-level fields are kept in `extra`.
+ *
+ * @throws InputError naming the first field at fault (the store reports it as corrupt).
+ */
+export function fromFileObject(file: JsonObject, key: string): TokenRecord {
+  const legacy = file.version === undefined;
+  const read = new FieldReader(file, legacy);
+  const parsedKey = parseAccountKey(key);
+  const issuedAt = read.time('issued_at');
+  const expiresAt = legacy && !read.hasValue('expires_at') ? tokenExpiry(issuedAt) : read.time('expires_at');
+  const source = legacy && !read.hasValue('source') ? 'oauth' : read.requiredString('source');
+  if (!SOURCES.has(source)) throw bad('source', 'one of oauth, request, manual');
+
+  const record: TokenRecord = {
+    accountKey: key,
+    clientId: legacy
+      ? (read.optionalString('client_id') ?? parsedKey?.clientId ?? '')
+      : read.requiredString('client_id'),
+    accessToken: read.requiredString('access_token'),
+    userId: read.requiredString('user_id'),
+    exchanges: read.strings('exchanges'),
+    products: read.strings('products'),
+    orderTypes: read.strings('order_types'),
+    issuedAt,
+    expiresAt,
+    source: source as TokenSource,
+  };
+  const optional = {
+    accountName: read.optionalString('account_name'),
+    extendedToken: read.optionalString('extended_token'),
+    userName: read.optionalString('user_name'),
+    email: read.optionalString('email'),
+    broker: read.optionalString('broker'),
+    userType: read.optionalString('user_type'),
+    poa: read.optionalBoolean('poa'),
+    isActive: read.optionalBoolean('is_active'),
+  };
+  for (const [name, value] of Object.entries(optional)) {
+    // An empty extended token is how some writers said "none".
+    if (value !== undefined && !(name === 'extendedToken' && value === '')) {
+      (record as unknown as JsonObject)[name] = value;
+    }
+  }
+
+  const extra = file.extra;
+  if (extra !== undefined && extra !== null && !isObject(extra)) throw bad('extra', 'an object');
+  const collected: JsonObject = isObject(extra) ? { ...extra } : {};
+  if (legacy) {
+    for (const [name, value] of Object.entries(file)) if (!KNOWN_FIELDS.has(name)) collected[name] = value;
+  }
+  if (isObject(extra) || Object.keys(collected).length > 0) record.extra = collected;
+
+  assertTokenRecord(record, 'file record');
+  return record;
+}
