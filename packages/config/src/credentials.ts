@@ -5,6 +5,7 @@ import { type ConfigIssue, ErrorCodes, InputError } from '@hft/errors';
 import * as v from 'valibot';
 import writeFileAtomic from 'write-file-atomic';
 import { ENV_VARS } from './constants.js';
+import { CREDENTIALS_AAD, type FileCipher, unsealCredentials } from './file-cipher.js';
 import { configError, toConfigIssues } from './issues.js';
 import { MASK } from './mask.js';
 import { INSPECT } from './masked-view.js';
@@ -44,6 +45,11 @@ export interface CredentialsDict {
 export interface CredentialsFileOptions {
   /** Receives a warning when the file is readable by group or others. Default: warnings dropped. */
   onWarning?: WarningHandler;
+  /**
+   * Decrypts a sealed file (see {@link Credentials.toFile}); plain files read as before.
+   * Structurally `@hft/auth-core`'s `RecordCipher`.
+   */
+  cipher?: FileCipher;
 }
 
 /** Options of {@link Credentials.fromDict}. */
@@ -253,12 +259,15 @@ export class Credentials {
     }
     const warning = permissionWarning(path, read.mode);
     if (warning) options.onWarning?.(warning);
-    const parsed = parseJsonSafe(read.text);
+    const opened = unsealCredentials(read.text, path, options.cipher);
+    if (!opened.ok)
+      throw configError('Upstox credentials file is unusable', [opened.issue], ErrorCodes.CONFIG_FILE);
+    const parsed = parseJsonSafe(opened.text);
     if (!parsed.ok) {
       const issue = {
         field: 'credentialsFile',
         source: path,
-        message: describeJsonError(parsed.error, read.text),
+        message: describeJsonError(parsed.error, opened.text),
       };
       throw configError('Upstox credentials file is unusable', [issue], ErrorCodes.CONFIG_FILE);
     }
@@ -306,16 +315,20 @@ export class Credentials {
   /**
    * Writes {@link Credentials.toDict} as JSON to `path` atomically (temp file, fsync, rename via
    * write-file-atomic) with mode 0600. Missing parent directories are created with mode 0700; an
-   * existing parent is left as it is.
+   * existing parent is left as it is. With `options.cipher` (e.g. `cipherFromEnv()` of
+   * `@hft/auth-core`) the file holds a sealed AES-256-GCM envelope instead of plain JSON;
+   * `fromFile` and `loadConfig` open it given the same cipher.
    *
    * @throws ConfigError `HFT_CONFIG_INVALID` when the values are invalid (nothing is written);
    *   `HFT_CONFIG_FILE` when the directory or file cannot be written
    */
-  async toFile(path: string): Promise<void> {
+  async toFile(path: string, options: { cipher?: FileCipher } = {}): Promise<void> {
     this.assertValid();
     try {
       await makePrivateDir(dirname(path));
-      await writeFileAtomic(path, `${JSON.stringify(this.toDict(), null, 2)}\n`, {
+      const plain = `${JSON.stringify(this.toDict(), null, 2)}\n`;
+      const content = options.cipher ? `${options.cipher.seal(plain, CREDENTIALS_AAD)}\n` : plain;
+      await writeFileAtomic(path, content, {
         mode: 0o600,
         fsync: true,
       });

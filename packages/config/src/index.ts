@@ -24,6 +24,7 @@ export {
   type CredentialsInit,
 } from './credentials.js';
 export { type ConfigRow, describeConfig, NOT_SET } from './describe-config.js';
+export { CREDENTIALS_AAD, type FileCipher, isSealedText } from './file-cipher.js';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './load-config.js';
 export { MASK, maskSecret, maskUrlPassword } from './mask.js';
 export {

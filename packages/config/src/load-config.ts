@@ -4,6 +4,7 @@ import { type ConfigIssue, ErrorCodes } from '@hft/errors';
 import * as v from 'valibot';
 import type { ConfigOptions, ConfigSources, ResolvedConfig } from './config-types.js';
 import { CWD_CONFIG_FILENAME, HOME_CONFIG_FILENAME, SOURCE_DEFAULT, SOURCE_OPTIONS } from './constants.js';
+import { type FileCipher, unsealCredentials } from './file-cipher.js';
 import { configError } from './issues.js';
 import {
   type ConfigFileInput,
@@ -35,6 +36,11 @@ export interface LoadConfigOptions extends ConfigOptions {
    * warnings are also in the returned `warnings`. Library code never prints them itself.
    */
   onWarning?: WarningHandler;
+  /**
+   * Decrypts a sealed credentials file (written with `Credentials.toFile(path, { cipher })`).
+   * Structurally `@hft/auth-core`'s `RecordCipher`, e.g. `cipherFromEnv()`.
+   */
+  cipher?: FileCipher;
 }
 
 /** What {@link loadConfig} returns. */
@@ -93,6 +99,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     cwd: rawCwd,
     homedir = osHomedir(),
     onWarning,
+    cipher,
     ...settings
   } = options;
   const cwd = resolve(rawCwd ?? process.cwd());
@@ -129,6 +136,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const credentialsPath = locateCredentialsFile({ ...base, ...(fileInput ? { file: fileInput } : {}) });
   if (credentialsPath !== undefined) {
     credentials = await readLayerFile(credentialsPath, 'credentialsFile', false);
+    if (credentials.kind === 'found') {
+      const opened = unsealCredentials(credentials.text, credentialsPath, cipher);
+      if (opened.ok) credentials.input = { ...credentials.input, text: opened.text } as ConfigFileInput;
+      else credentials = { kind: 'failed', issue: opened.issue };
+    }
     if (credentials.kind === 'failed') ioIssues.push(credentials.issue);
     if (credentials.kind === 'found') {
       const warning = permissionWarning(credentialsPath, credentials.mode);
