@@ -1,8 +1,10 @@
 import type { TokenManager } from '@hft/auth-core';
 import type { TokenStore } from '@hft/auth-core/store';
+import { cipherFromEnv } from '@hft/auth-core/store';
 import { type LoadedConfig, loadConfig } from '@hft/config';
 import type { HftLogger } from '@hft/logger';
 import type { GlobalOptions } from './global-options.js';
+import { httpTimeoutMs } from './http-timeout.js';
 import { openStore } from './open-store.js';
 import { type Output, processOutput } from './output.js';
 
@@ -28,8 +30,11 @@ export class CommandContext {
 
   /** The resolved configuration (flags > env > config file > credentials file > defaults). */
   config(): Promise<LoadedConfig> {
+    const cipher = cipherFromEnv(this.env);
     this.loaded ??= loadConfig({
       env: this.env,
+      // A sealed credentials file opens with the same key as the token store.
+      ...(cipher ? { cipher } : {}),
       ...(this.options.storage === undefined ? {} : { storage: this.options.storage }),
       ...(this.options.account === undefined ? {} : { account: this.options.account }),
       ...(this.options.logLevel === undefined ? {} : { logLevel: this.options.logLevel as never }),
@@ -82,6 +87,7 @@ export class CommandContext {
       ]);
       const { requireCredentials } = await import('@hft/config');
       const credentials = requireCredentials(config);
+      const timeoutMs = httpTimeoutMs(this.options.httpTimeout, this.env);
       const manager = new TokenManager({
         clientId: credentials.clientId,
         clientSecret: credentials.clientSecret,
@@ -89,6 +95,7 @@ export class CommandContext {
         store,
         baseUrl: config.baseUrl,
         logger,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
         ...(config.account === undefined ? {} : { account: config.account }),
       });
       manager.on('token', ({ accessToken }) => logger.addSecret(accessToken));

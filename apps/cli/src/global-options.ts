@@ -6,6 +6,8 @@ export interface GlobalOptions {
   storage?: string;
   /** Log level for the log file (`--log-level`). */
   logLevel?: string;
+  /** Per-request timeout of Upstox calls in seconds (`--http-timeout`), same as `HFT_HTTP_TIMEOUT`. */
+  httpTimeout?: number;
   /** Show causes and stacks of errors (`--verbose`). */
   verbose?: boolean;
   /** Machine-readable output where the command supports it (`--json`). */

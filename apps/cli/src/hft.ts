@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { CommandContext } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './global-options.js';
+import { MAX_HTTP_TIMEOUT_SECONDS, parseHttpTimeoutSeconds } from './http-timeout.js';
 import { runCommand } from './run.js';
 
 // The CLI is a shell: this file declares commands and flags; each command's code lives in its
@@ -30,10 +31,28 @@ function positiveInt(name: string) {
   };
 }
 
+function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number`);
+    return Number(value);
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535)
     throw new InvalidArgumentError('must be a port number (0-65535)');
   return Number(value);
+}
+
+function seconds(value: string): number {
+  const ms = parseHttpTimeoutSeconds(value);
+  if (ms === undefined)
+    throw new InvalidArgumentError(`must be a number of seconds, > 0 and <= ${MAX_HTTP_TIMEOUT_SECONDS}`);
+  return ms / 1000;
 }
 
 function action<O>(load: () => Promise<{ run: Action<O> }>) {
@@ -45,7 +64,15 @@ function action<O>(load: () => Promise<{ run: Action<O> }>) {
   };
 }
 
+// exitOverride and configureOutput must be set before the subcommands are added: commander
+// copies them into each subcommand when it is created, and a subcommand without them calls
+// process.exit(1) itself for its usage errors (too many arguments, a bad option value).
 const program = new Command('hft')
+  .exitOverride()
+  .configureOutput({
+    writeOut: (text) => process.stdout.write(text),
+    writeErr: (text) => process.stderr.write(text),
+  })
   .description(
     'Log in to Upstox once a day and share the token with every trading process: login, status, token, logout and more.',
   )
@@ -63,13 +90,19 @@ const program = new Command('hft')
       'debug',
     ]),
   )
+  .option(
+    '--http-timeout <seconds>',
+    'give up on an Upstox request after this many seconds (overrides HFT_HTTP_TIMEOUT; default 10)',
+    seconds,
+  )
   .option('--verbose', 'show error causes')
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(
     'after',
     `
 Environment: HFT_HOME (default ~/.hft), UPSTOX_CLIENT_ID, UPSTOX_CLIENT_SECRET, UPSTOX_REDIRECT_URI,
-UPSTOX_BASE_URL, HFT_STORAGE, HFT_LOG_LEVEL, HFT_ACCOUNT, HFT_MASTER_KEY / HFT_MASTER_PASSPHRASE.
+UPSTOX_BASE_URL, HFT_STORAGE, HFT_LOG_LEVEL, HFT_ACCOUNT, HFT_HTTP_TIMEOUT,
+HFT_MASTER_KEY / HFT_MASTER_PASSPHRASE.
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 not authenticated or token expired.
 Try it without an Upstox account: hft demo`,
   );
@@ -147,6 +180,55 @@ program
   .action(action(() => import('./commands/emulator.js')));
 
 program
+  .command('watch')
+  .description(
+    'long-running: report expiring / expired / renewed / invalidated tokens to a webhook, a command and the log',
+  )
+  .option('--lead <minutes>', 'comma-separated lead times before expiry for "expiring"', '60,10')
+  .option('--webhook <url>', 'POST each event as JSON to this URL (repeatable)', collect, [])
+  .option(
+    '--exec <command>',
+    'run this shell command for each event, data in HFT_* variables (repeatable)',
+    collect,
+    [],
+  )
+  .option(
+    '--auto-request <HH:MM>',
+    'every day at this IST time, send the v3 token request when no valid token exists',
+  )
+  .option(
+    '--probe-every <minutes>',
+    'check the token with Upstox this often to notice revocation (0 = never)',
+    nonNegativeInt('--probe-every'),
+    15,
+  )
+  .addHelpText(
+    'after',
+    `
+Events: expiring, expired, token (a new token arrived), invalidated (rejected by Upstox, logged
+out or deleted), request-sent, store-error, store-recovered. Webhook body: {event, account,
+user_id, expires_at (IST), time_left_seconds, detail, at}; the token is never included. Command
+environment: HFT_EVENT, HFT_ACCOUNT, HFT_USER_ID, HFT_EXPIRES_AT, HFT_TIME_LEFT_SECONDS,
+HFT_DETAIL, HFT_AT (plus PATH and HOME only). Keeps running through store outages; stops on
+SIGINT/SIGTERM. HFT_CLOCK_SOURCE=<emulator url> follows the emulator's clock (rehearse 03:30).`,
+  )
+  .action(action(() => import('./commands/watch.js')));
+
+const webhook = program
+  .command('webhook')
+  .description('the Upstox notifier webhook receiver (v3 access token request)');
+webhook
+  .command('serve')
+  .description(
+    'receive approved tokens from Upstox and write them to the store; GET /healthz on the same server',
+  )
+  .option('--port <port>', 'port to listen on', port, 8787)
+  .option('--host <host>', 'interface to bind (use 0.0.0.0 behind a TLS reverse proxy)', '127.0.0.1')
+  .option('--path <path>', 'accept deliveries only on this (unguessable) path, e.g. /upstox/notify/<random>')
+  .option('--allow-from <ips>', 'comma-separated sender addresses to accept; others get 403')
+  .action(action(() => import('./commands/webhook.js')));
+
+program
   .command('demo')
   .description('the whole flow with no Upstox account: emulator, loopback login, status, whoami, logout')
   .option(
@@ -156,11 +238,6 @@ program
   .action(action(() => import('./commands/demo.js')));
 
 export async function main(argv: string[]): Promise<void> {
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => process.stdout.write(text),
-    writeErr: (text) => process.stderr.write(text),
-  });
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -2,6 +2,7 @@ import { isHftError } from '@hft/errors';
 import { CommandContext } from './context.js';
 import { ExitCode, exitCodeFor, ReportedFailure } from './exit-codes.js';
 import type { GlobalOptions } from './global-options.js';
+import { hintFor } from './hints.js';
 
 /**
  * Runs one command: creates its context, turns its result or error into the exit code (the one
@@ -21,6 +22,8 @@ export async function runCommand(
     else {
       code = exitCodeFor(error);
       ctx.output.note(`hft: ${describe(error)}`);
+      const hint = hintFor(error);
+      if (hint) ctx.output.note(`hint: ${hint}`);
       if (options.verbose) for (const line of causes(error)) ctx.output.note(line);
       else if (isHftError(error) && error.cause !== undefined)
         ctx.output.note('(run with --verbose for the cause)');

@@ -49,7 +49,8 @@ export async function run(ctx: CommandContext, options: DemoOptions): Promise<nu
     );
     const manager = await inner.manager();
     if (options.request) {
-      throw new Error('demo --request: not wired yet');
+      const { runRequestDemo } = await import('../demo-request.js');
+      await runRequestDemo(inner, manager, emulator);
     } else {
       const attended = out.interactive && process.stdin.isTTY === true;
       out.note('2. Logging in through the loopback callback');

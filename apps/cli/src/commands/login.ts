@@ -31,6 +31,11 @@ export async function run(ctx: CommandContext, options: LoginOptions): Promise<n
   return 0;
 }
 
+/** Whole seconds from now until `deadline` (at least 1), for timeout messages. */
+function secondsUntil(deadline: number): number {
+  return Math.max(1, Math.round((deadline - systemClock.now()) / 1000));
+}
+
 function timeoutError(what: string, seconds: number): AuthError {
   return new AuthError(
     ErrorCodes.AUTH_TIMEOUT,
@@ -38,7 +43,11 @@ function timeoutError(what: string, seconds: number): AuthError {
   );
 }
 
-/** Waits for `promise` until `deadline`, with a countdown; rejects on timeout or Ctrl-C. */
+/**
+ * Waits for `promise` until `deadline`, with a countdown; rejects on timeout or Ctrl-C/SIGTERM.
+ * `started` runs once the signal handlers are in place, so whatever it prints (the login URL)
+ * can be acted on at once: an interrupt that follows it is always handled.
+ */
 async function waitUntil<T>(
   ctx: CommandContext,
   promise: Promise<T>,
@@ -46,29 +55,31 @@ async function waitUntil<T>(
   label: string,
   onTimeout: () => Error,
   abort?: (reason: Error) => void,
+  started?: () => void,
 ): Promise<T> {
-  const stop = startCountdown(ctx.output, label, deadline);
   let timer: NodeJS.Timeout | undefined;
+  let onSignal: (() => void) | undefined;
   const interrupted = new Promise<never>((_, reject) => {
-    const onSignal = () => reject(new AuthError(ErrorCodes.AUTH_TIMEOUT, 'Interrupted; nothing was stored'));
+    onSignal = () => reject(new AuthError(ErrorCodes.AUTH_TIMEOUT, 'Interrupted; nothing was stored'));
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     timer = setTimeout(() => reject(onTimeout()), Math.max(0, deadline - systemClock.now()));
-    promise
-      .finally(() => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      })
-      .catch(() => {});
   });
+  let stop: (() => void) | undefined;
   try {
+    started?.();
+    stop = startCountdown(ctx.output, label, deadline);
     return await Promise.race([promise, interrupted]);
   } catch (error) {
     abort?.(error as Error);
     throw error;
   } finally {
     if (timer) clearTimeout(timer);
-    stop();
+    if (onSignal) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    stop?.();
   }
 }
 
@@ -89,6 +100,7 @@ export async function browserFlow(
   options: BrowserFlowOptions,
 ): Promise<TokenRecord> {
   const { openBrowser, deadline } = options;
+  const seconds = secondsUntil(deadline);
   const { config } = await ctx.config();
   const target = loopbackTarget(config.credentials.redirectUri as string);
   const state = generateState();
@@ -99,7 +111,7 @@ export async function browserFlow(
     stored = await manager.exchangeCodeForToken(code, { state });
     return `Logged in as ${stored.userId}.`;
   });
-  try {
+  const announce = () => {
     ctx.output.note(
       `Waiting for the Upstox login callback on http://${target.host === '::1' ? '[::1]' : target.host}:${server.port}${target.path}`,
     );
@@ -107,20 +119,20 @@ export async function browserFlow(
     ctx.output.out(url);
     options.onUrl?.(url);
     if (openBrowser) {
-      try {
-        const { default: open } = await import('open');
-        await open(url);
-      } catch {
-        ctx.output.note('(could not open a browser; open the URL above yourself)');
-      }
+      import('open')
+        .then(({ default: open }) => open(url))
+        .catch(() => ctx.output.note('(could not open a browser; open the URL above yourself)'));
     }
+  };
+  try {
     await waitUntil(
       ctx,
       server.result,
       deadline,
       'Waiting for the login in the browser',
-      () => timeoutError('login callback arrived', Math.round((deadline - systemClock.now()) / 1000) || 0),
+      () => timeoutError('login callback arrived', seconds),
       (reason) => server.abort(reason),
+      announce,
     );
   } finally {
     await server.close();
@@ -131,13 +143,22 @@ export async function browserFlow(
 async function pasteFlow(ctx: CommandContext, manager: TokenManager, deadline: number): Promise<TokenRecord> {
   const state = generateState();
   const url = manager.getAuthorizationUrl(state);
-  ctx.output.note('Open this URL in any browser and log in:');
-  ctx.output.out(url);
-  ctx.output.note(
-    'Then paste the full URL the browser was redirected to (or just the code) and press Enter:',
-  );
-  const line = await waitUntil(ctx, readLine(), deadline, 'Waiting for the pasted redirect URL', () =>
-    timeoutError('redirect URL was pasted', 0),
+  const seconds = secondsUntil(deadline);
+  const reader = readLine();
+  const line = await waitUntil(
+    ctx,
+    reader.line,
+    deadline,
+    'Waiting for the pasted redirect URL',
+    () => timeoutError('redirect URL was pasted', seconds),
+    () => reader.stop(),
+    () => {
+      ctx.output.note('Open this URL in any browser and log in:');
+      ctx.output.out(url);
+      ctx.output.note(
+        'Then paste the full URL the browser was redirected to (or just the code) and press Enter:',
+      );
+    },
   );
   const input = line.trim();
   if (input.length === 0) throw new UsageError('Nothing was pasted; run hft login --paste again');
@@ -158,19 +179,31 @@ async function pasteFlow(ctx: CommandContext, manager: TokenManager, deadline: n
   return manager.exchangeCodeForToken(code, sentState === undefined ? {} : { state: sentState });
 }
 
-function readLine(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: process.stdin, terminal: false });
-    let done = false;
-    rl.once('line', (line) => {
+/**
+ * Reads one line from stdin. `stop()` gives up: it releases stdin, so that a login that timed
+ * out or was interrupted can exit even while whatever feeds stdin keeps it open.
+ */
+function readLine(): { line: Promise<string>; stop(): void } {
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  let done = false;
+  const line = new Promise<string>((resolve, reject) => {
+    rl.once('line', (text) => {
       done = true;
       rl.close();
-      resolve(line);
+      resolve(text);
     });
     rl.once('close', () => {
       if (!done) reject(new UsageError('stdin closed before a redirect URL was pasted'));
     });
   });
+  return {
+    line,
+    stop() {
+      done = true;
+      rl.close();
+      process.stdin.destroy();
+    },
+  };
 }
 
 /** Sends a v3 token request and waits until the approved token reaches the store. */

@@ -1,3 +1,4 @@
+import { ErrorCodes } from '@hft/errors';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -7,35 +8,50 @@ interface LogoutOptions {
 }
 
 /**
- * `hft logout`: revokes the token at Upstox (unless `--local`), then deletes the local record
- * even when the broker call failed. Exit 1 when the broker call failed (the local record is
- * gone all the same), 0 otherwise, including when there was nothing to log out.
+ * `hft logout`: revokes the token at Upstox (unless `--local`, or the token has already
+ * expired), then deletes the local record even when the broker call failed. Upstox answering
+ * that the token is already invalid (401 `UDAPI100050`: revoked or replaced) counts as done.
+ * Exit 1 when the broker call failed (the local record is gone all the same), 0 otherwise,
+ * including when there was nothing to log out.
  */
 export async function run(ctx: CommandContext, options: LogoutOptions): Promise<number> {
   const manager = await ctx.manager();
   await manager.load();
   const account = manager.accountKey;
-  const result = await manager.logout({ broker: !options.local });
+  const info = manager.getTokenInfo();
+  // An expired token is dead at Upstox too: revoking it would only earn a 401.
+  const expired = info !== undefined && info.remainingMs <= 0;
+  const result = await manager.logout({ broker: !options.local && !expired });
+  const alreadyInvalid = result.broker === 'failed' && result.error?.code === ErrorCodes.AUTH_INVALIDATED;
+  const broker = alreadyInvalid ? 'already-invalid' : result.broker;
+  const failed = broker === 'failed';
   if (options.json) {
     ctx.output.json({
       account: account ?? null,
       local_removed: result.localRemoved,
-      broker: result.broker,
-      error: result.error ? { code: result.error.code, message: result.error.message } : null,
+      broker,
+      error: failed && result.error ? { code: result.error.code, message: result.error.message } : null,
     });
-  } else if (!result.localRemoved && result.broker === 'skipped') {
+  } else if (!result.localRemoved && broker === 'skipped') {
     ctx.output.out('Nothing to log out: no token stored.');
   } else {
-    const broker =
-      result.broker === 'revoked'
-        ? 'revoked at Upstox'
-        : result.broker === 'failed'
-          ? 'NOT revoked at Upstox'
-          : 'not sent to Upstox';
-    ctx.output.out(`Logged out ${account ?? ''}: local token deleted, ${broker}.`);
+    const outcome = {
+      revoked: 'revoked at Upstox',
+      'already-invalid': 'Upstox already treated it as invalid (revoked or replaced)',
+      failed: 'NOT revoked at Upstox',
+      skipped: options.local
+        ? 'not sent to Upstox (--local)'
+        : expired
+          ? 'it had expired, so there was nothing to revoke at Upstox'
+          : 'not sent to Upstox',
+    }[broker];
+    ctx.output.out(`Logged out ${account ?? ''}: local token deleted, ${outcome}.`);
   }
-  if (result.broker === 'failed') {
+  if (failed) {
     ctx.output.note(`hft: Upstox logout failed: ${result.error?.message ?? 'unknown error'}`);
+    ctx.output.note(
+      'The local token is deleted, but Upstox may still accept it until it expires (03:30 IST).',
+    );
     return ExitCode.FAILURE;
   }
   return ExitCode.OK;

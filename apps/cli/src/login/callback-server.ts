@@ -4,6 +4,11 @@ import { AuthError, ErrorCodes, isHftError } from '@hft/errors';
 import type { LoopbackTarget } from './loopback.js';
 import { escapeHtml, page } from './pages.js';
 
+/** `text` ending with a full stop, so that another sentence can follow it. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
+}
+
 /** A running callback server. */
 export interface CallbackServer {
   /** The port actually bound. */
@@ -22,7 +27,8 @@ export interface CallbackServer {
  * The loopback login callback server: binds only the loopback address, answers only the
  * redirect path with GET (404 elsewhere, favicon included; 405 for other methods), and hands
  * exactly one callback URL to `handle`, which verifies state and exchanges the code. A state
- * mismatch answers 400 and nothing is exchanged. The server closes after that one callback.
+ * mismatch, an error callback or a callback without a code answers 400 (nothing is exchanged);
+ * a failed exchange answers 502. The server closes after that one callback.
  *
  * @param handle Verifies the callback URL and exchanges the code; resolves with a one-line
  *   success description for the page, or throws.
@@ -73,10 +79,14 @@ export async function startCallbackServer(
         settle.resolve(description);
       },
       (error: unknown) => {
-        const mismatch = isHftError(error) && error.code === ErrorCodes.AUTH_STATE_MISMATCH;
-        const message = error instanceof Error ? error.message : String(error);
+        // A callback that is wrong in itself (foreign state, an error from Upstox, no code) is
+        // the browser's request at fault: 400. A failed exchange is an upstream failure: 502.
+        const badCallback =
+          isHftError(error) &&
+          (error.code === ErrorCodes.AUTH_STATE_MISMATCH || error.code === ErrorCodes.AUTH_CALLBACK_INVALID);
+        const message = sentence(error instanceof Error ? error.message : String(error));
         reply(
-          mismatch ? 400 : 502,
+          badCallback ? 400 : 502,
           page('Login failed', `${escapeHtml(message)} Return to the terminal for details.`, false),
         );
         settle.reject(error);

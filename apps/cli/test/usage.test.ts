@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { newHome } from './helpers/homes.js';
+import { CLI_DIR } from './helpers/paths.js';
+
+const env = () => ({ HFT_HOME: newHome() });
+
+/** Each command, with words its --help must contain (its purpose and its own flags). */
+const COMMANDS: Record<string, string[]> = {
+  login: ['log in through the browser', '--no-browser', '--paste', '--timeout <seconds>', '127.0.0.1'],
+  status: ['expiry in IST', '--json', '--probe'],
+  token: ['print only the access token', 'exit 3'],
+  logout: ['revoke the token at Upstox', '--local', '--json'],
+  whoami: ['user profile', '--json'],
+  accounts: ['list stored accounts', '--json'],
+  config: ['where each value came from', '--json'],
+  doctor: ['how to fix it', '--json'],
+  emulator: ['Upstox emulator', '--port <port>', '--host <host>'],
+  demo: ['no Upstox account', 'whoami'],
+};
+
+describe('usage', () => {
+  it('--help explains every command and exits 0', async () => {
+    const results = await Promise.all(
+      Object.keys(COMMANDS).map((command) => runCli([command, '--help'], { env: env() })),
+    );
+    for (const [i, command] of Object.keys(COMMANDS).entries()) {
+      const result = results[i]!;
+      expect(result.code, `${command}: ${result.stderr}`).toBe(0);
+      expect(result.stdout).toContain(`Usage: hft ${command} [options]`);
+      for (const word of COMMANDS[command]!) expect(result.stdout, `${command} --help`).toContain(word);
+      expect(result.stderr).toBe('');
+    }
+  });
+
+  it('hft --help lists the commands, global flags, environment and exit codes', async () => {
+    const result = await runCli(['--help'], { env: env() });
+    expect(result.code).toBe(0);
+    for (const command of Object.keys(COMMANDS))
+      expect(result.stdout).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));
+    for (const flag of [
+      '--account <name>',
+      '--storage <url>',
+      '--log-level <level>',
+      '--http-timeout <seconds>',
+      '--verbose',
+    ])
+      expect(result.stdout).toContain(flag);
+    expect(result.stdout).toContain('UPSTOX_CLIENT_ID');
+    expect(result.stdout).toContain('HFT_HTTP_TIMEOUT');
+    expect(result.stdout).toContain('Exit codes: 0 ok, 1 failure, 2 usage error, 3 not authenticated');
+  });
+
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(join(CLI_DIR, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-V']) {
+      const result = await runCli([flag], { env: env() });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`${version}\n`);
+    }
+  });
+
+  it.each([
+    [['frobnicate'], "unknown command 'frobnicate'"],
+    [['--bogus', 'token'], "unknown option '--bogus'"],
+    [['status', '--bogus'], "unknown option '--bogus'"],
+    [['token', 'extra'], "too many arguments for 'token'"],
+    [['login', '--timeout', 'abc'], '--timeout must be a positive integer'],
+    [['login', '--timeout'], 'argument missing'],
+    [['--log-level', 'loud', 'token'], 'Allowed choices are error, warn, info, debug'],
+    [['emulator', '--port', '70000'], 'must be a port number'],
+    [['login', '--paste', '--request'], '--paste and --request cannot be combined'],
+  ])('hft %j is a usage error: exit 2', async (args, message) => {
+    const result = await runCli(args, {
+      env: {
+        ...env(),
+        UPSTOX_CLIENT_ID: 'cid',
+        UPSTOX_CLIENT_SECRET: 'usage-secret-1',
+        UPSTOX_REDIRECT_URI: 'http://127.0.0.1:5055/callback',
+      },
+    });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('hft with no command prints the help on stderr and exits 2', async () => {
+    const result = await runCli([], { env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Usage: hft [options] [command]');
+  });
+});
