@@ -434,7 +434,7 @@ describe('UpstoxAuthenticator (the original surface)', () => {
   });
 
   it('getStatus reports an expired token', async () => {
-    const { clock, emu, auth } = await authenticatorSetup();
+    const { clock, auth } = await authenticatorSetup();
     const url = auth.getLoginUrl('s');
     expect(await auth.authenticate(parseCallback(await completeLogin(url), 's').code, { state: 's' })).toBe(
       true,
