@@ -73,7 +73,7 @@ export class UpstoxAuthenticator {
 
   /** The access token, or `null` when not authenticated, expired or invalidated. Synchronous, no I/O. */
   getToken(): string | null {
-    return this.tokenManager.isTokenValid() ? this.tokenManager.getAccessToken() : null;
+    return this.tokenManager.peekAccessToken() ?? null;
   }
 
   /** Whether a valid token is loaded. Synchronous, no I/O. */

@@ -85,6 +85,8 @@ const DEFAULT_LEADS = [60 * 60_000, 10 * 60_000] as const;
 // setTimeout's maximum; longer waits are re-armed when they fire.
 const MAX_TIMER_MS = 2_147_483_647;
 const MAX_REMEMBERED_CODES = 1000;
+// The hot path re-reads the clock on every 128th call (a power of two: the test is a mask).
+const HOT_RECHECK_MASK = 127;
 
 /**
  * The token lifecycle for one account: login (code exchange), the synchronous hot-path read,
@@ -114,6 +116,15 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
   private readonly accountName: string | undefined;
 
   private record: TokenRecord | undefined;
+  /**
+   * The current token while it is known to be valid, so the hot path needs no clock read (a
+   * clock read costs more than the rest of the call). Set by a checked read when timers follow
+   * the clock (the system clock); cleared by the expiry timer, a new or removed record and
+   * invalidation. Never used with an injected clock: such a clock moves without timers firing.
+   */
+  private hot: string | undefined;
+  private hotCalls = 0;
+  private readonly timersTrackClock: boolean;
   private key: string | undefined;
   private loaded = false;
   private closed = false;
@@ -152,6 +163,7 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       });
     this.clock = options.clock ?? systemClock;
+    this.timersTrackClock = this.clock === systemClock;
     this.logger = options.logger ?? silentLogger;
     this.leads = leads.sort((a, b) => b - a);
     this.skewMs = options.expirySkewMs ?? 0;
@@ -344,6 +356,16 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
    *   `HFT_AUTH_EXPIRED`, `HFT_AUTH_INVALIDATED`.
    */
   getAccessToken(): string {
+    const hot = this.hot;
+    // (see `hot`): a token known valid is returned without reading the clock, except every
+    // HOT_RECHECK-th call, which bounds how long a timer delayed by a suspended machine can
+    // leave an expired token in place.
+    if (hot !== undefined && (++this.hotCalls & HOT_RECHECK_MASK) !== 0) return hot;
+    return this.checkedAccessToken();
+  }
+
+  /** The full check of {@link getAccessToken}: reads the clock, throws the reason. */
+  private checkedAccessToken(): string {
     const record = this.record;
     if (record === undefined) throw this.notAuthenticated();
     if (this.clock.now() + this.skewMs >= record.expiresAt) {
@@ -355,7 +377,15 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
         `Upstox rejected the token of ${record.accountKey} (revoked or replaced); log in again`,
       );
     }
+    if (this.timersTrackClock) this.hot = record.accessToken;
     return record.accessToken;
+  }
+
+  /** The current token or `undefined` when there is no valid one: the hot path without throwing. */
+  peekAccessToken(): string | undefined {
+    const hot = this.hot;
+    if (hot !== undefined && (++this.hotCalls & HOT_RECHECK_MASK) !== 0) return hot;
+    return this.isTokenValid() ? this.checkedAccessToken() : undefined;
   }
 
   /** The extended (read-only) token, if one is stored. Synchronous, no I/O. */
@@ -371,6 +401,7 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
 
   /** Whether a token is loaded, not expired and not invalidated. Synchronous, no I/O. */
   isTokenValid(): boolean {
+    if (this.hot !== undefined && (++this.hotCalls & HOT_RECHECK_MASK) !== 0) return true;
     const record = this.record;
     return (
       record !== undefined &&
@@ -459,6 +490,7 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
     if (this.invalidatedToken === accessToken) return;
     if (this.record?.accessToken !== accessToken) return;
     this.invalidatedToken = accessToken;
+    this.hot = undefined;
     this.logger.warn('token invalidated', { account: this.key, reason });
     this.emit('invalidated', { info: this.getTokenInfo(), reason });
   }
@@ -524,6 +556,7 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
     if (!record || this.closed) return;
     const now = this.clock.now();
     const remaining = record.expiresAt - now;
+    if (now + this.skewMs >= record.expiresAt) this.hot = undefined;
     for (const lead of this.leads) {
       const id = `lead:${lead}`;
       if (remaining > 0 && remaining <= lead && !this.fired.has(id)) {
@@ -557,6 +590,7 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
   private replace(record: TokenRecord, origin: 'login' | 'store' | 'reacquire' | 'load'): void {
     const previous = this.record;
     this.record = record;
+    this.hot = undefined;
     if (previous?.accessToken !== record.accessToken) {
       this.fired.clear();
       if (this.invalidatedToken !== undefined && this.invalidatedToken !== record.accessToken) {
@@ -572,6 +606,7 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
 
   private clear(): void {
     this.record = undefined;
+    this.hot = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -624,6 +659,7 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
   /** Stops watching the store and clears timers. Does not close the store. */
   async close(): Promise<void> {
     this.closed = true;
+    this.hot = undefined;
     this.unwatch?.();
     this.unwatch = undefined;
     if (this.timer) clearTimeout(this.timer);

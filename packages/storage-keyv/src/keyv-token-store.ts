@@ -117,7 +117,7 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
       return guard('set', key, async () => {
         const encoded = codec.encode(key, record);
         await keyv.set(key, encoded, options.ttlMs?.(record));
-        await notify({ key, kind: 'set', record: codec.decode(key, encoded) });
+        await notify({ key, kind: 'set', record: structuredClone(record) });
       });
     },
     delete(key) {

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { assertTokenRecord, createRecordCodec, type TokenStore } from '@hft/auth-core/store';
 import { InputError, StorageError } from '@hft/errors';
-import { keyvTokenStore } from '@hft/storage-keyv';
+import { keyvTokenStore, localBus } from '@hft/storage-keyv';
 import { createClient } from '@redis/client';
+import { encodeChange } from './change-message.js';
 import { keyLayout } from './key-layout.js';
 import { type RedisTokenStoreOptions, resolveOptions } from './options.js';
 import { recordTtlMs } from './record-ttl.js';
@@ -107,17 +108,19 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     return commands.run(operation, key, fn);
   };
 
+  const origin = randomUUID();
   const watchHub = createWatchHub({
     commands,
     subscriber,
     keys,
     codec,
-    origin: randomUUID(),
+    origin,
     read: (key) => call('get', key, () => inner.get(key)),
   });
   hub = watchHub;
 
-  const inner = keyvTokenStore(createRedisKeyv(commands, keys.recordNamespace), {
+  const keyv = createRedisKeyv(commands, keys.recordNamespace);
+  const inner = keyvTokenStore(keyv, {
     name: NAME,
     ...(cipher ? { cipher } : {}),
     lease: redisLease(commands, keys, NAME),
@@ -140,7 +143,28 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     async set(key, record) {
       // Bad input is an InputError even while Redis is away.
       assertTokenRecord(record);
-      return call('set', key, () => inner.set(key, record));
+      return call('set', key, async () => {
+        const encoded = codec.encode(key, record);
+        let ttl: number;
+        try {
+          ttl = recordTtlMs(record, settings.ttlGraceMs, settings.clock.now());
+        } catch (error) {
+          throw new StorageError(`${NAME} store: set of ${key} failed: ${(error as Error).message}`, {
+            backend: NAME,
+            cause: error,
+            details: { backend: NAME, operation: 'set', key },
+          });
+        }
+        // One round trip: the record (in the {value, expires} form Keyv reads back) and its
+        // change message go in one MULTI, so watchers never hear of a write before it is applied.
+        const stored = JSON.stringify({ value: encoded, expires: Date.now() + ttl });
+        await commands.client
+          .multi()
+          .set(keys.record(key), stored, { PX: ttl })
+          .publish(keys.channel(key), encodeChange({ kind: 'set', origin, value: encoded }))
+          .exec();
+        localBus(keyv).publish({ key, kind: 'set', record: structuredClone(record) });
+      });
     },
     delete: (key) => call('delete', key, () => inner.delete(key)),
     list: () => call('list', undefined, () => inner.list()),
