@@ -12,6 +12,22 @@ const PACKAGES = {
   redis: '@hft/storage-redis',
 } as const;
 
+// Literal specifiers, so the bundler can see them: the default file store is bundled into the
+// CLI (it is on the start-up path of `hft token`); the optional backends stay external and load
+// only when selected.
+const defaultImporter: Importer = (specifier) => {
+  switch (specifier) {
+    case PACKAGES.file:
+      return import('@hft/storage-file');
+    case PACKAGES.sqlite:
+      return import('@hft/storage-sqlite');
+    case PACKAGES.redis:
+      return import('@hft/storage-redis');
+    default:
+      return import(specifier);
+  }
+};
+
 interface FileModule {
   createFileTokenStore(options: Record<string, unknown>): TokenStore;
 }
@@ -37,7 +53,7 @@ export async function openStore(
     onWarning?: (message: string) => void;
   } = {},
 ): Promise<TokenStore> {
-  const importer = options.importer ?? ((specifier: string) => import(specifier));
+  const importer = options.importer ?? defaultImporter;
   const cipher = cipherFromEnv(options.env ?? process.env);
   const withCipher = cipher ? { cipher } : {};
   const specifier = PACKAGES[selection.kind];

@@ -1,8 +1,12 @@
 import { type ErrorCode, ErrorCodes } from './codes.js';
-import { HftError, type HftErrorOptions, nameError } from './hft-error.js';
+import { HftError, type HftErrorOptions, isNamedError, nameError } from './hft-error.js';
 
 /** A public function received an argument it cannot use. `details.argument` names it. */
 export class InputError extends HftError<{ argument?: string }> {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, 'InputError');
+  }
+
   constructor(message: string, options: HftErrorOptions<{ argument?: string }> = {}) {
     super(ErrorCodes.INPUT_INVALID, message, options);
     nameError(this, 'InputError');
@@ -21,6 +25,10 @@ export interface ConfigIssue {
 
 /** Configuration is missing, unreadable or invalid. `details.issues` lists every problem found. */
 export class ConfigError extends HftError<{ issues: readonly ConfigIssue[] }> {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, 'ConfigError');
+  }
+
   readonly issues: readonly ConfigIssue[];
   constructor(
     message: string,
@@ -34,6 +42,10 @@ export class ConfigError extends HftError<{ issues: readonly ConfigIssue[] }> {
 
 /** Authentication state problem: not logged in, expired, invalidated, state mismatch, spent code... */
 export class AuthError extends HftError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, 'AuthError');
+  }
+
   constructor(code: ErrorCode, message: string, options: HftErrorOptions = {}) {
     super(code, message, options);
     nameError(this, 'AuthError');
@@ -66,6 +78,10 @@ export interface BrokerErrorDetails {
 
 /** Upstox answered with an error (its JSON envelope) or with a 2xx body that failed validation. */
 export class BrokerError extends HftError<BrokerErrorDetails> {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, 'BrokerError');
+  }
+
   /** HTTP status. */
   readonly status: number;
   /** Upstox error code such as `UDAPI100057`, when known. */
@@ -85,6 +101,10 @@ export class BrokerError extends HftError<BrokerErrorDetails> {
 
 /** The broker could not be reached or did not answer with JSON: timeout, reset, HTML block page. */
 export class NetworkError extends HftError<{ endpoint: string; status?: number }> {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, 'NetworkError');
+  }
+
   /** Method and path, e.g. `POST /v2/login/authorization/token`. */
   readonly endpoint: string;
   constructor(
@@ -114,6 +134,10 @@ export interface StorageErrorDetails {
  * A token store failed. Never means "no token": callers must treat it as an outage (fail closed).
  */
 export class StorageError extends HftError<StorageErrorDetails> {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, 'StorageError');
+  }
+
   /** Store name used in every message. */
   readonly backend: string;
   constructor(

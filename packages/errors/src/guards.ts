@@ -1,12 +1,9 @@
 import type { ErrorCode } from './codes.js';
-import { HftError } from './hft-error.js';
+import { type HftError, isCodedError } from './hft-error.js';
 
 /** True when `value` is an {@link HftError} (any subclass). Works across duplicate package copies. */
 export function isHftError(value: unknown): value is HftError {
-  if (value instanceof HftError) return true;
-  if (!(value instanceof Error)) return false;
-  const code: unknown = (value as Error & { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('HFT_');
+  return isCodedError(value);
 }
 
 /** True when `value` is an {@link HftError} carrying `code`. */

@@ -32,6 +32,15 @@ export class HftError<D extends object = Record<string, unknown>> extends Error 
     defineHidden(this, 'details', Object.freeze({ ...(options.details ?? {}) }));
   }
 
+  /**
+   * `instanceof HftError` is true for coded errors from any copy of this package (a bundled CLI
+   * and a separately installed storage backend each carry one): identity of the class object is
+   * not what callers mean.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isCodedError(value);
+  }
+
   /** Plain, secret-free representation: name, code and message only. */
   toJSON(): { name: string; code: ErrorCode; message: string } {
     return { name: this.name, code: this.code, message: this.message };
@@ -41,4 +50,16 @@ export class HftError<D extends object = Record<string, unknown>> extends Error 
 /** Sets the class name as a non-enumerable own property (survives bundlers that rename classes). */
 export function nameError(error: Error, name: string): void {
   defineHidden(error, 'name', name);
+}
+
+/** An Error carrying an `HFT_` code (from any copy of this package). */
+export function isCodedError(value: unknown): value is HftError {
+  if (!(value instanceof Error)) return false;
+  const code: unknown = (value as Error & { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('HFT_');
+}
+
+/** `instanceof` for a named subclass: a coded error whose `name` is `name`, from any package copy. */
+export function isNamedError(value: unknown, name: string): boolean {
+  return isCodedError(value) && value.name === name;
 }

@@ -114,3 +114,25 @@ describe('subclasses', () => {
     for (const v of values) expect(v).toMatch(/^HFT_[A-Z_]+$/);
   });
 });
+
+describe('instanceof across package copies', () => {
+  // A bundled app and a separately installed package each carry their own copy of these classes.
+  const foreign = (name: string, code: string) =>
+    Object.assign(new Error('from another copy'), { name, code });
+
+  it('recognises a subclass by its name and HFT_ code, whatever copy made it', () => {
+    const storage = foreign('StorageError', 'HFT_STORAGE_UNAVAILABLE');
+    expect(storage instanceof StorageError).toBe(true);
+    expect(storage instanceof HftError).toBe(true);
+    expect(storage instanceof AuthError).toBe(false);
+    expect(foreign('AuthError', 'HFT_AUTH_EXPIRED') instanceof AuthError).toBe(true);
+  });
+
+  it('rejects errors without an HFT_ code, and non-errors', () => {
+    expect(foreign('StorageError', 'ECONNREFUSED') instanceof StorageError).toBe(false);
+    expect(new Error('plain') instanceof HftError).toBe(false);
+    expect({ name: 'StorageError', code: 'HFT_STORAGE_UNAVAILABLE' } instanceof StorageError).toBe(false);
+    expect(new StorageError('x', { backend: 'file' }) instanceof StorageError).toBe(true);
+    expect(new InputError('x') instanceof ConfigError).toBe(false);
+  });
+});

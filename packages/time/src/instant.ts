@@ -1,6 +1,5 @@
 import { InputError } from '@hft/errors';
-import { DateTime } from 'luxon';
-import { IST_ZONE } from './zone.js';
+import { fromIstFields, IST_OFFSET_MS } from './ist-offset.js';
 
 /**
  * An instant as accepted by every function of this package:
@@ -45,19 +44,33 @@ function checkedMs(ms: number, argument: string, value: unknown, expected: strin
   return ms;
 }
 
+// The regexes above fixed the shape; this one only splits it into fields.
+const FIELDS =
+  /^(\d{4})-(\d{2})-(\d{2}).(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+
 function parseIso(text: string, argument: string, expected: string): number {
-  // luxon wants an upper-case `T`/`Z` and a dot before the fraction; the regexes above already
-  // fixed the shape, so position 10 is the date/time separator.
-  const normalised = `${text.slice(0, 10)}T${text.slice(11)}`.replace(',', '.').replace(/z$/, 'Z');
-  let parsed: DateTime;
-  try {
-    parsed = DateTime.fromISO(normalised, { zone: IST_ZONE, setZone: true });
-  } catch (cause) {
-    // An application may have set luxon's global `Settings.throwOnInvalid`.
-    throw invalid(argument, expected, text, cause);
+  const m = FIELDS.exec(text);
+  if (!m) throw invalid(argument, expected, text);
+  // Digits past milliseconds are truncated (Python writes microseconds).
+  const millisecond = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  let offsetMs = IST_OFFSET_MS; // naive text is IST wall time
+  if (m[8] !== undefined) offsetMs = 0;
+  else if (m[9] !== undefined) {
+    const minutes = Number(m[10]) * 60 + Number(m[11] ?? '0');
+    offsetMs = (m[9] === '-' ? -minutes : minutes) * 60_000;
   }
-  if (!parsed.isValid) throw invalid(argument, expected, text);
-  return checkedMs(parsed.toMillis(), argument, text, expected);
+  const ms = fromIstFields(
+    Number(m[1]),
+    Number(m[2]),
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6] ?? '0'),
+    millisecond,
+    offsetMs,
+  );
+  if (ms === undefined) throw invalid(argument, expected, text);
+  return checkedMs(ms, argument, text, expected);
 }
 
 const INSTANT_EXPECTED =

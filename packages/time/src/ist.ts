@@ -1,6 +1,7 @@
 import { InputError } from '@hft/errors';
 import { DateTime } from 'luxon';
 import { type InstantInput, toEpochMs } from './instant.js';
+import { DAY_MS, istDayStart, istFields, istIso } from './ist-offset.js';
 import { IST_ZONE } from './zone.js';
 
 /** Wall-clock reading of an instant in Asia/Kolkata. `month` is 1-12, like luxon (not `Date`). */
@@ -58,7 +59,12 @@ export function fromDateTime(dt: DateTime): number {
  * @throws InputError (`HFT_INPUT_INVALID`, argument `ms`) when the instant is invalid.
  */
 export function toIstIso(ms: InstantInput): string {
-  return toDateTime(ms).toISO({ includeOffset: true, suppressMilliseconds: false });
+  const value = toEpochMs(ms, 'ms');
+  const year = istFields(value).year;
+  // Outside years 0000-9999 ISO needs the expanded year form: leave that to luxon.
+  if (year < 0 || year > 9999)
+    return inIst(value).toISO({ includeOffset: true, suppressMilliseconds: false });
+  return istIso(value);
 }
 
 /**
@@ -86,8 +92,7 @@ export function formatIst(ms: InstantInput, format: string = IST_DISPLAY_FORMAT)
  * @throws InputError (`HFT_INPUT_INVALID`, argument `ms`) when the instant is invalid.
  */
 export function istWallTime(ms: InstantInput): IstWallTime {
-  const { year, month, day, hour, minute, second, millisecond } = toDateTime(ms);
-  return { year, month, day, hour, minute, second, millisecond };
+  return istFields(toEpochMs(ms, 'ms'));
 }
 
 function checkPart(value: number, argument: string, max: number): void {
@@ -113,9 +118,6 @@ export function nextIstTime(after: InstantInput, hour: number, minute: number): 
   const from = toEpochMs(after, 'after');
   checkPart(hour, 'hour', 23);
   checkPart(minute, 'minute', 59);
-  const start = inIst(from);
-  const mark = { hour, minute, second: 0, millisecond: 0 };
-  const sameDay = start.set(mark).toMillis();
-  if (sameDay > from) return sameDay;
-  return start.plus({ days: 1 }).set(mark).toMillis();
+  const sameDay = istDayStart(from) + (hour * 60 + minute) * 60_000;
+  return sameDay > from ? sameDay : sameDay + DAY_MS;
 }

@@ -1,0 +1,250 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CommandContext } from './context.js';
+import { ExitCode } from './exit-codes.js';
+import type { GlobalOptions } from './global-options.js';
+import { MAX_HTTP_TIMEOUT_SECONDS, parseHttpTimeoutSeconds } from './http-timeout.js';
+import { runCommand } from './run.js';
+
+// The CLI is a shell: this file declares commands and flags; each command's code lives in its
+// own file under commands/ and is imported only when that command runs.
+
+type Action<O> = (ctx: CommandContext, options: O, args: string[]) => Promise<number | undefined>;
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    return pkg.version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) <= 0)
+      throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return Number(value);
+  };
+}
+
+function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number`);
+    return Number(value);
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError('must be a port number (0-65535)');
+  return Number(value);
+}
+
+function seconds(value: string): number {
+  const ms = parseHttpTimeoutSeconds(value);
+  if (ms === undefined)
+    throw new InvalidArgumentError(`must be a number of seconds, > 0 and <= ${MAX_HTTP_TIMEOUT_SECONDS}`);
+  return ms / 1000;
+}
+
+function action<O>(load: () => Promise<{ run: Action<O> }>) {
+  return async function (this: Command, ...received: unknown[]) {
+    const command = received.at(-1) as Command;
+    const globals = command.optsWithGlobals<GlobalOptions & O>();
+    const args = command.args;
+    await runCommand(globals, async (ctx) => (await load()).run(ctx, globals, args));
+  };
+}
+
+// exitOverride and configureOutput must be set before the subcommands are added: commander
+// copies them into each subcommand when it is created, and a subcommand without them calls
+// process.exit(1) itself for its usage errors (too many arguments, a bad option value).
+const program = new Command('hft')
+  .exitOverride()
+  .configureOutput({
+    writeOut: (text) => process.stdout.write(text),
+    writeErr: (text) => process.stderr.write(text),
+  })
+  .description(
+    'Log in to Upstox once a day and share the token with every trading process: login, status, token, logout and more.',
+  )
+  .version(version(), '-V, --version', 'print the version')
+  .option(
+    '--account <name>',
+    'account name or key (upstox:<client_id>:<user_id>); default: the only stored account',
+  )
+  .option('--storage <url>', 'token store: file:<dir>, sqlite:<path>, redis://... (overrides HFT_STORAGE)')
+  .addOption(
+    new Option('--log-level <level>', 'log file level (overrides HFT_LOG_LEVEL)').choices([
+      'error',
+      'warn',
+      'info',
+      'debug',
+    ]),
+  )
+  .option(
+    '--http-timeout <seconds>',
+    'give up on an Upstox request after this many seconds (overrides HFT_HTTP_TIMEOUT; default 10)',
+    seconds,
+  )
+  .option('--verbose', 'show error causes')
+  .showHelpAfterError('(run with --help for usage)')
+  .addHelpText(
+    'after',
+    `
+Environment: HFT_HOME (default ~/.hft), UPSTOX_CLIENT_ID, UPSTOX_CLIENT_SECRET, UPSTOX_REDIRECT_URI,
+UPSTOX_BASE_URL, HFT_STORAGE, HFT_LOG_LEVEL, HFT_ACCOUNT, HFT_HTTP_TIMEOUT,
+HFT_MASTER_KEY / HFT_MASTER_PASSPHRASE.
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 not authenticated or token expired.
+Try it without an Upstox account: hft demo`,
+  );
+
+program
+  .command('login')
+  .description(
+    'log in through the browser (loopback callback), by pasting the redirect URL, or by a v3 request',
+  )
+  .option('--no-browser', 'only print the login URL; do not open a browser')
+  .option('--paste', 'read the redirect URL (or the bare code) from stdin; for machines without a browser')
+  .option('--request', 'send a v3 access token request and wait for the approved token to reach the store')
+  .option('--timeout <seconds>', 'how long to wait for the login', positiveInt('--timeout'), 300)
+  .addHelpText(
+    'after',
+    `
+The callback server listens on the host and port of the configured redirect URI (it must be
+127.0.0.1, ::1 or localhost), answers only the redirect path, checks the OAuth state and accepts
+exactly one code. Register that exact redirect URI on your Upstox app.`,
+  )
+  .action(action(() => import('./commands/login.js')));
+
+program
+  .command('status')
+  .description('show the stored token: account, user, expiry in IST and local time, time left')
+  .option('--json', 'print the original get_status shape as JSON')
+  .option('--probe', 'also check the token with Upstox (GET /v2/user/profile)')
+  .action(action(() => import('./commands/status.js')));
+
+program
+  .command('token')
+  .description(
+    'print only the access token and a newline, for $(hft token); exit 3 when there is no valid token',
+  )
+  .action(action(() => import('./commands/token.js')));
+
+program
+  .command('logout')
+  .description('revoke the token at Upstox and delete it locally')
+  .option('--local', 'only delete the local token; do not call Upstox')
+  .option('--json', 'print the outcome as JSON')
+  .action(action(() => import('./commands/logout.js')));
+
+program
+  .command('whoami')
+  .description("show the token's user profile from Upstox (checks the token)")
+  .option('--json', 'print the profile as JSON')
+  .action(action(() => import('./commands/whoami.js')));
+
+program
+  .command('accounts')
+  .description('list stored accounts; the default one is marked')
+  .option('--json', 'print as JSON')
+  .action(action(() => import('./commands/accounts.js')));
+
+program
+  .command('config')
+  .description('show the resolved configuration and where each value came from (secrets masked)')
+  .option('--json', 'print as JSON')
+  .action(action(() => import('./commands/config.js')));
+
+program
+  .command('doctor')
+  .description(
+    'check credentials, redirect URI, clock, store and log directory; each check says how to fix it',
+  )
+  .option('--json', 'print the checks as JSON')
+  .action(action(() => import('./commands/doctor.js')));
+
+program
+  .command('emulator')
+  .description('run the local Upstox emulator in the foreground and print how to point hft at it')
+  .option('--port <port>', 'port to listen on (0 = any free port)', port, 5056)
+  .option('--host <host>', 'interface to bind', '127.0.0.1')
+  .action(action(() => import('./commands/emulator.js')));
+
+program
+  .command('watch')
+  .description(
+    'long-running: report expiring / expired / renewed / invalidated tokens to a webhook, a command and the log',
+  )
+  .option('--lead <minutes>', 'comma-separated lead times before expiry for "expiring"', '60,10')
+  .option('--webhook <url>', 'POST each event as JSON to this URL (repeatable)', collect, [])
+  .option(
+    '--exec <command>',
+    'run this shell command for each event, data in HFT_* variables (repeatable)',
+    collect,
+    [],
+  )
+  .option(
+    '--auto-request <HH:MM>',
+    'every day at this IST time, send the v3 token request when no valid token exists',
+  )
+  .option(
+    '--probe-every <minutes>',
+    'check the token with Upstox this often to notice revocation (0 = never)',
+    nonNegativeInt('--probe-every'),
+    15,
+  )
+  .addHelpText(
+    'after',
+    `
+Events: expiring, expired, token (a new token arrived), invalidated (rejected by Upstox, logged
+out or deleted), request-sent, store-error, store-recovered. Webhook body: {event, account,
+user_id, expires_at (IST), time_left_seconds, detail, at}; the token is never included. Command
+environment: HFT_EVENT, HFT_ACCOUNT, HFT_USER_ID, HFT_EXPIRES_AT, HFT_TIME_LEFT_SECONDS,
+HFT_DETAIL, HFT_AT (plus PATH and HOME only). Keeps running through store outages; stops on
+SIGINT/SIGTERM. HFT_CLOCK_SOURCE=<emulator url> follows the emulator's clock (rehearse 03:30).`,
+  )
+  .action(action(() => import('./commands/watch.js')));
+
+const webhook = program
+  .command('webhook')
+  .description('the Upstox notifier webhook receiver (v3 access token request)');
+webhook
+  .command('serve')
+  .description(
+    'receive approved tokens from Upstox and write them to the store; GET /healthz on the same server',
+  )
+  .option('--port <port>', 'port to listen on', port, 8787)
+  .option('--host <host>', 'interface to bind (use 0.0.0.0 behind a TLS reverse proxy)', '127.0.0.1')
+  .option('--path <path>', 'accept deliveries only on this (unguessable) path, e.g. /upstox/notify/<random>')
+  .option('--allow-from <ips>', 'comma-separated sender addresses to accept; others get 403')
+  .action(action(() => import('./commands/webhook.js')));
+
+program
+  .command('demo')
+  .description('the whole flow with no Upstox account: emulator, loopback login, status, whoami, logout')
+  .option(
+    '--request',
+    'use the v3 access token request flow (approval + webhook) instead of the browser login',
+  )
+  .action(action(() => import('./commands/demo.js')));
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; everything else commander rejects is a usage error.
+      process.exitCode = error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+      return;
+    }
+    throw error;
+  }
+}
