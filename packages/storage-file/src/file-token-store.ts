@@ -18,9 +18,12 @@ import { createFileLease } from './lease-file.js';
 import type { FileStoreWarning, FileTokenStoreOptions } from './options.js';
 import { FORMAT_VERSION, fromFileObject, parseFileText, toFileObject } from './record-format.js';
 import { asStorageError, BACKEND, errnoCode, type FailureContext, storageError } from './store-errors.js';
-import { createTokenFiles, FileChanged, type Located, UNREADABLE } from './token-files.js';
+import { createTokenFiles, FileChanged, type Located, UNREADABLE, type WriteTarget } from './token-files.js';
 
 /** How many times an operation starts over when files change under it before giving up. */
+/** Lock key serialising the first placement of accounts in the directory. */
+const PLACEMENT_LOCK = 'hft:placement';
+const PLACEMENT_LEASE_MS = 10_000;
 const MAX_ATTEMPTS = 5;
 
 interface Subscription {
@@ -216,6 +219,26 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
     }
   }
 
+  /** Writes `text` at a placement decided under the placement lock. */
+  async function place(target: WriteTarget, text: string, context: { operation: string; key: string }) {
+    try {
+      if (target.kind === 'claim') {
+        // Under the lock only another store without it (an older version) can beat us to the
+        // default file; then the account's own file takes the record.
+        if (!(await createExclusive(target.path, text, { durable: true }))) {
+          await writeReplacing(target.fallback, text);
+          await afterWrite(target.fallback);
+          return;
+        }
+      } else {
+        await writeReplacing(target.path, text);
+      }
+    } catch (error) {
+      throw asStorageError(error, 'write', target.path, context);
+    }
+    await afterWrite(target.path);
+  }
+
   return {
     name: BACKEND,
 
@@ -240,13 +263,18 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       await retrying(context, async () => {
         for (let round = 0; round < MAX_ATTEMPTS; round++) {
           const target = await files.writeTarget(key, context);
+          if (target.kind === 'claim' || target.fresh) {
+            // A first write of this account picks its file: do that one process at a time and
+            // decide again under the lock, or two first writers of one account could put it in
+            // two files (the default one and its own).
+            await withLease(lease, PLACEMENT_LOCK, PLACEMENT_LEASE_MS, async () => {
+              await place(await files.writeTarget(key, context), text, context);
+            });
+            return;
+          }
+          // The account already has its file: replace it (atomic rename; no placement lock).
           try {
-            if (target.kind === 'claim') {
-              // Lost the race for the default file: decide again with it in place.
-              if (!(await createExclusive(target.path, text, { durable: true }))) continue;
-            } else {
-              await writeReplacing(target.path, text);
-            }
+            await writeReplacing(target.path, text);
           } catch (error) {
             throw asStorageError(error, 'write', target.path, context);
           }

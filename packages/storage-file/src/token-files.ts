@@ -36,7 +36,7 @@ export interface Located extends FileSnapshot {
 
 /** Where `set` writes a key: an existing path, or the default file if it can claim it. */
 export type WriteTarget =
-  | { kind: 'replace'; path: string }
+  | { kind: 'replace'; path: string; fresh?: boolean }
   | { kind: 'claim'; path: string; fallback: string };
 
 /** Marker of a state that could not be read, in {@link TokenFiles.peek}. */
@@ -269,9 +269,9 @@ export function createTokenFiles(options: TokenFilesOptions) {
         // A corrupt default file is reported by the next read of it; it is not ours to replace.
         if (!(error instanceof InputError)) throw error;
       }
-      return { kind: 'replace', path: ownPath };
+      return { kind: 'replace', path: ownPath, fresh: true };
     }
-    if (await hasTokenFiles(context)) return { kind: 'replace', path: ownPath };
+    if (await hasTokenFiles(context)) return { kind: 'replace', path: ownPath, fresh: true };
     return { kind: 'claim', path: defaultPath, fallback: ownPath };
   }
 

@@ -72,7 +72,7 @@ describe('file layout and format', () => {
     const odd = sampleRecord({ clientId: 'c.d/../e', userId: 'X Y%' });
     const second = sampleRecord({ userId: 'SECOND2' });
     for (const r of [first, odd, second]) await store.set(r.accountKey, r);
-    const names = (await readdir(t.dir)).sort();
+    const names = (await readdir(t.dir)).filter((n) => n !== '.locks').sort();
     expect(names).toEqual(
       [
         'upstox_token.json',
@@ -201,7 +201,7 @@ describe('file layout and format', () => {
     const store = t.open();
     const record = sampleRecord();
     await store.set(record.accountKey, record);
-    const names = await readdir(t.dir);
+    const names = (await readdir(t.dir)).filter((n) => n !== '.locks');
     expect(names).not.toContain('upstox_token.json.1234567');
     expect(names).toContain('upstox_token.json.7654321');
   });

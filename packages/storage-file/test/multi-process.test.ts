@@ -79,7 +79,7 @@ describe('file store across real processes', () => {
     // Exactly one account got the original file name; no temp file survived.
     const names = (await readdir(dir)).filter((n) => n !== '.locks').sort();
     expect(names).toContain('upstox_token.json');
-    expect(names).toHaveLength(3);
+    expect(names, names.join(', ')).toHaveLength(3);
     for (const name of names) expect((await stat(join(dir, name))).mode & 0o777).toBe(0o600);
     await store.close();
   }, 90_000);
