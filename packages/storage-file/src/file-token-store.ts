@@ -261,27 +261,23 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       const text = encode(key, record);
       await files.ensureDir(context);
       await retrying(context, async () => {
-        for (let round = 0; round < MAX_ATTEMPTS; round++) {
-          const target = await files.writeTarget(key, context);
-          if (target.kind === 'claim' || target.fresh) {
-            // A first write of this account picks its file: do that one process at a time and
-            // decide again under the lock, or two first writers of one account could put it in
-            // two files (the default one and its own).
-            await withLease(lease, PLACEMENT_LOCK, PLACEMENT_LEASE_MS, async () => {
-              await place(await files.writeTarget(key, context), text, context);
-            });
-            return;
-          }
-          // The account already has its file: replace it (atomic rename; no placement lock).
-          try {
-            await writeReplacing(target.path, text);
-          } catch (error) {
-            throw asStorageError(error, 'write', target.path, context);
-          }
-          await afterWrite(target.path);
+        const target = await files.writeTarget(key, context);
+        if (target.kind === 'claim' || target.fresh) {
+          // A first write of this account picks its file: do that one process at a time and
+          // decide again under the lock, or two first writers of one account could put it in
+          // two files (the default one and its own).
+          await withLease(lease, PLACEMENT_LOCK, PLACEMENT_LEASE_MS, async () => {
+            await place(await files.writeTarget(key, context), text, context);
+          });
           return;
         }
-        throw new FileChanged();
+        // The account already has its file: replace it (atomic rename; no placement lock).
+        try {
+          await writeReplacing(target.path, text);
+        } catch (error) {
+          throw asStorageError(error, 'write', target.path, context);
+        }
+        await afterWrite(target.path);
       });
     },
 
