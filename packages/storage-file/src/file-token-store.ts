@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   assertTokenRecord,
@@ -13,7 +13,14 @@ import {
 import { ErrorCodes, InputError } from '@hft/errors';
 import { systemClock } from '@hft/time';
 import { watchDirectory } from './dir-watcher.js';
-import { createExclusive, DIR_MODE, detachIfSame, fsyncDir, writeReplacing } from './file-io.js';
+import {
+  createExclusive,
+  DIR_MODE,
+  detachIfSame,
+  fsyncDir,
+  type WrittenFile,
+  writeReplacing,
+} from './file-io.js';
 import { createFileLease } from './lease-file.js';
 import type { FileStoreWarning, FileTokenStoreOptions } from './options.js';
 import { FORMAT_VERSION, fromFileObject, parseFileText, toFileObject } from './record-format.js';
@@ -113,6 +120,8 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
 
   let closed = false;
   let swept = false;
+  /** Key -> the file this store last wrote for it (device + inode), to skip re-reading it on set. */
+  const written = new Map<string, WrittenFile & { path: string }>();
   const subscriptions = new Set<Subscription>();
   let stopWatching: (() => void) | undefined;
   let checking = false;
@@ -220,23 +229,45 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
   }
 
   /** Writes `text` at a placement decided under the placement lock. */
-  async function place(target: WriteTarget, text: string, context: { operation: string; key: string }) {
+  async function place(
+    key: string,
+    target: WriteTarget,
+    text: string,
+    context: { operation: string; key: string },
+  ) {
     try {
       if (target.kind === 'claim') {
         // Under the lock only another store without it (an older version) can beat us to the
         // default file; then the account's own file takes the record.
         if (!(await createExclusive(target.path, text, { durable: true }))) {
-          await writeReplacing(target.fallback, text);
-          await afterWrite(target.fallback);
+          await replace(key, target.fallback, text, context);
           return;
         }
       } else {
-        await writeReplacing(target.path, text);
+        await replace(key, target.path, text, context);
+        return;
       }
     } catch (error) {
       throw asStorageError(error, 'write', target.path, context);
     }
     await afterWrite(target.path);
+  }
+
+  /** Atomically replaces `path` with `text` and remembers the new file as the key's. */
+  async function replace(
+    key: string,
+    path: string,
+    text: string,
+    context: { operation: string; key: string },
+  ) {
+    let identity: WrittenFile;
+    try {
+      identity = await writeReplacing(path, text);
+    } catch (error) {
+      throw asStorageError(error, 'write', path, context);
+    }
+    written.set(key, { path, ...identity });
+    await afterWrite(path);
   }
 
   return {
@@ -261,23 +292,36 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       const text = encode(key, record);
       await files.ensureDir(context);
       await retrying(context, async () => {
+        // The file this store wrote last for the key, if it is still that very file (same inode,
+        // size and mtime): nobody replaced, removed or edited it since, so it still belongs to
+        // the key and needs no re-reading.
+        const last = written.get(key);
+        if (last !== undefined) {
+          const now = await stat(last.path).catch(() => undefined);
+          if (
+            now !== undefined &&
+            now.ino === last.ino &&
+            now.dev === last.dev &&
+            now.size === last.size &&
+            now.mtimeMs === last.mtimeMs
+          ) {
+            await replace(key, last.path, text, context);
+            return;
+          }
+          written.delete(key);
+        }
         const target = await files.writeTarget(key, context);
         if (target.kind === 'claim' || target.fresh) {
           // A first write of this account picks its file: do that one process at a time and
           // decide again under the lock, or two first writers of one account could put it in
           // two files (the default one and its own).
           await withLease(lease, PLACEMENT_LOCK, PLACEMENT_LEASE_MS, async () => {
-            await place(await files.writeTarget(key, context), text, context);
+            await place(key, await files.writeTarget(key, context), text, context);
           });
           return;
         }
         // The account already has its file: replace it (atomic rename; no placement lock).
-        try {
-          await writeReplacing(target.path, text);
-        } catch (error) {
-          throw asStorageError(error, 'write', target.path, context);
-        }
-        await afterWrite(target.path);
+        await replace(key, target.path, text, context);
       });
     },
 
@@ -285,6 +329,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       assertAccountKey(key);
       ensureOpen('delete', key);
       const context = { operation: 'delete', key };
+      written.delete(key);
       let removed = false;
       await retrying(context, async () => {
         if ((await files.dirState(context)) === 'missing') return;

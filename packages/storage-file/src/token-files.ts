@@ -63,6 +63,8 @@ const octal = (mode: number) => `0${mode.toString(8)}`;
 export function createTokenFiles(options: TokenFilesOptions) {
   const { dir, clientId, clock } = options;
   const defaultPath = join(dir, DEFAULT_TOKEN_FILE);
+  /** Key -> the file it was last found in (a hint, always verified). */
+  const hints = new Map<string, string>();
   const warned = new Set<string>();
 
   const tightened: ModeTightened = (path, oldMode, newMode) =>
@@ -206,6 +208,25 @@ export function createTokenFiles(options: TokenFilesOptions) {
    */
   async function locate(key: string, context: FailureContext): Promise<Located | undefined> {
     const ownPath = namedPath(key);
+    // Where the key was found last time: one read instead of a directory check, a failed open
+    // and a second read. Any surprise there falls back to the full search.
+    const hint = hints.get(key);
+    if (hint !== undefined) {
+      const snapshot = await read(hint, context);
+      if (snapshot) {
+        const { file, identity } = await identify(snapshot, context);
+        const fileKey = identity.key ?? (hint === ownPath ? key : undefined);
+        if (fileKey === key)
+          return { ...snapshot, file, identity: { ...identity, key }, isDefault: hint !== ownPath };
+      }
+      hints.delete(key);
+    }
+    const found = await search(key, ownPath, context);
+    if (found) hints.set(key, found.path);
+    return found;
+  }
+
+  async function search(key: string, ownPath: string, context: FailureContext): Promise<Located | undefined> {
     if ((await dirState(context)) === 'missing') return undefined;
     const own = await read(ownPath, context);
     if (own) {

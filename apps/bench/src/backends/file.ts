@@ -9,8 +9,10 @@ import { fakeAccessToken, makeRecord } from '../records.js';
 import { bytesPerVariant, type ScaleKit, type StoreOpsKit, tokenVariants } from './kit.js';
 
 /**
- * The file store beside `readFile` + `JSON.parse` of the very file it wrote (get), and a temp
- * file write + fsync + rename of the same bytes (set), the classic atomic write.
+ * The file store beside `readFile` + `JSON.parse` of the very file it wrote (get), and a durable
+ * atomic write of the same bytes (set): temp file write + fsync + rename + fsync of the
+ * directory. The directory fsync is part of "the same work": the store promises that a stored
+ * token survives a power cut, which needs the rename itself flushed.
  */
 export async function fileStoreOpsKit(
   ctx: BenchContext,
@@ -53,6 +55,12 @@ export async function fileStoreOpsKit(
         await handle.close();
       }
       await rename(temp, target);
+      const dir = await open(rawDir, 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
     },
     async close() {
       await plain.close();
