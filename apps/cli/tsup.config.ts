@@ -18,6 +18,12 @@ export default defineConfig(
       'write-file-atomic',
     ],
     // Bundled CommonJS dependencies (commander, write-file-atomic) call require().
+    // Bundle the workspace packages from their TypeScript sources (the `@hft/source` export
+    // condition): module by module, so unused parts (luxon behind @hft/time's formatting, for
+    // `hft token`) are left out of the start-up chunks rather than carried in a prebuilt file.
+    esbuildOptions(options) {
+      options.conditions = ['@hft/source'];
+    },
     // axios is only for commands that call Upstox: kept external so it loads only then (and
     // `hft token`'s import trace can prove it does not).
     external: ['axios'],

@@ -1,4 +1,4 @@
 import { hftTsup } from '@hft/tsup-config';
 import { defineConfig } from 'tsup';
 
-export default defineConfig(hftTsup({ entry: ['src/index.ts', 'src/testing.ts'] }));
+export default defineConfig(hftTsup({ entry: ['src/index.ts', 'src/core.ts', 'src/testing.ts'] }));

@@ -1,5 +1,5 @@
-import type { Clock } from '@hft/time';
-import { systemClock } from '@hft/time';
+import type { Clock } from '@hft/time/core';
+import { systemClock } from '@hft/time/core';
 
 /** A clock that may follow another process's notion of "now". */
 export interface FollowingClock extends Clock {

@@ -1,5 +1,5 @@
 import { StorageError } from '@hft/errors';
-import { type Clock, systemClock } from '@hft/time';
+import { type Clock, systemClock } from '@hft/time/core';
 import { assertNonEmptyString } from './assert.js';
 import { withLease } from './lease-lock.js';
 import type { TokenRecord } from './token-record.js';

@@ -1,4 +1,4 @@
-import { toIstIso } from '@hft/time';
+import { toIstIso } from '@hft/time/core';
 import type { TokenInfo } from './token-info.js';
 
 /** The `token_info` of {@link AuthStatus}, in the original module's snake_case shape. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AuthError, BrokerError, ConfigError, ErrorCodes, type HftError, isHftError } from '@hft/errors';
-import { type Clock, systemClock } from '@hft/time';
+import { type Clock, systemClock } from '@hft/time/core';
 import type { AxiosInstance } from 'axios';
 import { resolveAccount } from './accounts.js';
 import { assertFiniteNumber, assertNonEmptyString } from './assert.js';

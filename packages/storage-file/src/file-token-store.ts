@@ -11,7 +11,7 @@ import {
   withLease,
 } from '@hft/auth-core/store';
 import { ErrorCodes, InputError } from '@hft/errors';
-import { systemClock } from '@hft/time';
+import { systemClock } from '@hft/time/core';
 import { watchDirectory } from './dir-watcher.js';
 import {
   createExclusive,

@@ -2,8 +2,8 @@ import { unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { LeasePrimitives } from '@hft/auth-core/store';
-import type { Clock } from '@hft/time';
-import { toIstIso } from '@hft/time';
+import type { Clock } from '@hft/time/core';
+import { toIstIso } from '@hft/time/core';
 import {
   createExclusive,
   detachIfSame,

@@ -1,5 +1,5 @@
 import type { RecordCipher } from '@hft/auth-core/store';
-import type { Clock } from '@hft/time';
+import type { Clock } from '@hft/time/core';
 
 /** Something the store fixed or skipped on its own, reported through `onWarning`. */
 export interface FileStoreWarning {

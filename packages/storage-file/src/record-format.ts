@@ -6,7 +6,7 @@ import {
   type TokenSource,
 } from '@hft/auth-core/store';
 import { InputError } from '@hft/errors';
-import { parseIsoAsIst, toIstIso, tokenExpiry } from '@hft/time';
+import { parseIsoAsIst, toIstIso, tokenExpiry } from '@hft/time/core';
 
 /** The `version` written in every file of this format. */
 export const FORMAT_VERSION = 1;

@@ -3,7 +3,7 @@ import { lstat, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAccountKey } from '@hft/auth-core/store';
 import { ErrorCodes, InputError } from '@hft/errors';
-import type { Clock } from '@hft/time';
+import type { Clock } from '@hft/time/core';
 import {
   checkDirectory,
   type DirState,

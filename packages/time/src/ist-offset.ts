@@ -56,10 +56,9 @@ export function istDayStart(ms: number): number {
   return wall - (((wall % DAY_MS) + DAY_MS) % DAY_MS) - IST_OFFSET_MS;
 }
 
-/** `2026-11-27T03:30:00.000+05:30` for years 0000-9999. */
+/** `2026-11-27T03:30:00.000+05:30` (expanded `+YYYYYY` years outside 0000-9999, as ISO 8601 allows). */
 export function istIso(ms: number): string {
-  const text = new Date(ms + IST_OFFSET_MS).toISOString();
-  return `${text.slice(0, 23)}+05:30`;
+  return `${new Date(ms + IST_OFFSET_MS).toISOString().slice(0, -1)}+05:30`;
 }
 
 export { DAY_MS };

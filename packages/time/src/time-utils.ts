@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { type Clock, readClock, systemClock } from './clock.js';
 import { isExpired, timeUntilExpiry, tokenExpiry } from './expiry.js';
 import { type InstantInput, toEpochMs } from './instant.js';
-import { fromDateTime, toDateTime } from './ist.js';
+import { fromDateTime, toDateTime } from './luxon-view.js';
 
 /**
  * The original Python `TimeUtils` class, with camelCase names, over this package's functions.

@@ -1,4 +1,4 @@
-import { toIstIso } from '@hft/time';
+import { toIstIso } from '@hft/time/core';
 import { escapeHtml, page } from './html.js';
 import type { PendingTokenRequest } from './types.js';
 

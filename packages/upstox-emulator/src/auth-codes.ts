@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '@hft/time';
+import type { Clock } from '@hft/time/core';
 
 /** An authorization code issued by the login page. */
 export interface AuthCode {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { isHftError } from '@hft/errors';
-import { toIstIso } from '@hft/time';
+import { toIstIso } from '@hft/time/core';
 import { APPROVALS_PATH } from './approvals-page.js';
 import { resolveCliSettings } from './cli-config.js';
 import { startUpstoxEmulator } from './emulator.js';

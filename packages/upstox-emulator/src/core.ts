@@ -1,5 +1,5 @@
 import { AuthError, ErrorCodes, InputError } from '@hft/errors';
-import { tokenExpiry } from '@hft/time';
+import { tokenExpiry } from '@hft/time/core';
 import { AuthCodeStore } from './auth-codes.js';
 import { createEmulatorClock, type EmulatorClock } from './emulator-clock.js';
 import { FaultRegistry } from './faults.js';

@@ -1,5 +1,5 @@
 import { InputError } from '@hft/errors';
-import { type Clock, systemClock } from '@hft/time';
+import { type Clock, systemClock } from '@hft/time/core';
 
 /** The emulator's clock: readable like any {@link Clock}, and movable for tests and the control API. */
 export interface EmulatorClock extends Clock {

@@ -1,5 +1,5 @@
 import { InputError } from '@hft/errors';
-import type { Clock } from '@hft/time';
+import type { Clock } from '@hft/time/core';
 import {
   DEFAULT_APP,
   DEFAULT_CODE_TTL_MS,

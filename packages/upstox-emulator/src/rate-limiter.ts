@@ -1,4 +1,4 @@
-import type { Clock } from '@hft/time';
+import type { Clock } from '@hft/time/core';
 import type { WindowLimits } from './types.js';
 
 const WINDOWS: ReadonlyArray<[keyof WindowLimits, number]> = [

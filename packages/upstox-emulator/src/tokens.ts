@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type Clock, tokenExpiry } from '@hft/time';
+import { type Clock, tokenExpiry } from '@hft/time/core';
 import { SignJWT } from 'jose';
 import type { ResolvedApp, ResolvedUser } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '@hft/time';
+import type { Clock } from '@hft/time/core';
 
 /** A registered Upstox developer app, as the emulator knows it. */
 export interface EmulatorApp {

@@ -1,10 +1,9 @@
 import { statusFromInfo, toTokenInfo } from '@hft/auth-core/store';
 import { formatStorage } from '@hft/config';
-import { systemClock } from '@hft/time';
+import { systemClock } from '@hft/time/core';
 import type { CommandContext } from '../context.js';
 import { currentRecord } from '../current-record.js';
 import { ExitCode } from '../exit-codes.js';
-import { bothZones, formatDuration, lifetimeBar, table } from '../format.js';
 
 interface StatusOptions {
   json?: boolean;
@@ -35,7 +34,11 @@ export async function run(ctx: CommandContext, options: StatusOptions): Promise<
   const status = statusFromInfo(info);
   if (options.json) {
     ctx.output.json(status);
-  } else if (!record || !info) {
+    return status.is_authenticated ? ExitCode.OK : ExitCode.NOT_AUTHENTICATED;
+  }
+  // The human view needs luxon's formatting; `status --json` (scripts, start-up budget) does not.
+  const { bothZones, formatDuration, lifetimeBar, table } = await import('../format.js');
+  if (!record || !info) {
     ctx.output.out('Not logged in: no token stored.');
     for (const line of table([['Store', formatStorage(config.storage)]])) ctx.output.out(line);
     ctx.output.out('Run: hft login');

@@ -1,5 +1,5 @@
 import { AuthError, ErrorCodes } from '@hft/errors';
-import { systemClock } from '@hft/time';
+import { systemClock } from '@hft/time/core';
 import type { CommandContext } from '../context.js';
 import { currentRecord, notAuthenticated } from '../current-record.js';
 

@@ -1,4 +1,4 @@
-import { type Clock, systemClock, tokenExpiry } from '@hft/time';
+import { type Clock, systemClock, tokenExpiry } from '@hft/time/core';
 import { accountKey, type TokenRecord, type TokenSource } from '../token-record.js';
 import { BodyReader } from './body-reader.js';
 import { UpstoxPaths } from './endpoints.js';

@@ -1,4 +1,4 @@
-import { type Clock, systemClock, tokenExpiry } from '@hft/time';
+import { type Clock, systemClock, tokenExpiry } from '@hft/time/core';
 import { isPlainObject } from '../assert.js';
 import { jwtExpiry } from '../upstox/jwt.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BrokerError, StorageError } from '@hft/errors';
-import { type Clock, systemClock } from '@hft/time';
+import { type Clock, systemClock } from '@hft/time/core';
 import type { AxiosInstance } from 'axios';
 import { type LoggerLike, silentLogger } from '../logger-like.js';
 import { accountKey, type TokenRecord } from '../token-record.js';

@@ -1,5 +1,5 @@
 import { ErrorCodes, InputError, isHftError } from '@hft/errors';
-import { toIstIso } from '@hft/time';
+import { toIstIso } from '@hft/time/core';
 import { jsonReply, type Reply } from '../reply.js';
 import type { EmulatorApp, EmulatorUser, Fault, ResolvedApp } from '../types.js';
 import type { Route, RouteContext } from './context.js';

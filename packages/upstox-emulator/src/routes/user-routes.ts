@@ -1,4 +1,4 @@
-import { istWallTime } from '@hft/time';
+import { istWallTime } from '@hft/time/core';
 import { errorReply, jsonReply, type Reply } from '../reply.js';
 import type { Route, RouteContext } from './context.js';
 
