@@ -34,6 +34,11 @@ async function setup(options: Partial<TokenManagerOptions> = {}) {
   onCleanup(() => emu.close());
   const backend: MemoryBackend = createMemoryBackend();
   const store = createMemoryTokenStore({ backend });
+  // Every line the managers log, scanned for secrets after the test.
+  const logged: string[] = [];
+  const line = (level: string) => (message: string, meta?: Record<string, unknown>) =>
+    logged.push(`${level} ${message} ${JSON.stringify(meta ?? {})}`);
+  const logger = { error: line('error'), warn: line('warn'), info: line('info'), debug: line('debug') };
   const make = (extra: Partial<TokenManagerOptions> = {}) => {
     const manager = new TokenManager({
       clientId: emu.defaultApp.clientId,
@@ -42,6 +47,7 @@ async function setup(options: Partial<TokenManagerOptions> = {}) {
       store,
       baseUrl: emu.url,
       clock,
+      logger,
       ...options,
       ...extra,
     });
@@ -49,9 +55,21 @@ async function setup(options: Partial<TokenManagerOptions> = {}) {
     return manager;
   };
   const manager = make();
-  onCleanup(() => {
+  onCleanup(async () => {
+    // Secrets: the client secret, every token the emulator issued, every code sent to it.
     const secrets = [emu.defaultApp.clientSecret];
-    for (const text of seenText.splice(0)) for (const s of secrets) expect(text).not.toContain(s);
+    for (const key of await store.list()) {
+      const r = await store.get(key);
+      if (r) secrets.push(r.accessToken, ...(r.extendedToken ? [r.extendedToken] : []));
+    }
+    for (const request of emu.requests) {
+      const body = request.body as Record<string, unknown> | undefined;
+      if (request.path === TOKEN_PATH && typeof body?.code === 'string') secrets.push(body.code);
+      const auth = request.headers.authorization;
+      if (typeof auth === 'string' && auth.startsWith('Bearer ')) secrets.push(auth.slice(7));
+    }
+    const texts = [...seenText.splice(0), ...logged];
+    for (const text of texts) for (const s of secrets) expect(text).not.toContain(s);
   });
   /** Logs in through the real dialog; returns the code and the state the manager generated. */
   const login = async (m: TokenManager = manager, values = {}) => {
@@ -393,6 +411,24 @@ async function authenticatorSetup() {
   onCleanup(() => auth.close());
   return { clock, emu, auth };
 }
+
+describe('two managers on one store', () => {
+  it("one logs in; the other's synchronous getter returns the new token without any call", async () => {
+    const { emu, backend, make, login } = await setup();
+    const trader = make({
+      store: createMemoryTokenStore({ backend }),
+      account: `upstox:${emu.defaultApp.clientId}:${emu.defaultUser.userId}`,
+    });
+    await trader.load();
+    expect(trader.isTokenValid()).toBe(false);
+    const desk = make();
+    const { code, state } = await login(desk);
+    const record = await desk.exchangeCodeForToken(code, { state });
+    // No call on `trader`: its store watch delivers the token.
+    await expect.poll(() => trader.isTokenValid()).toBe(true);
+    expect(trader.getAccessToken()).toBe(record.accessToken);
+  });
+});
 
 describe('UpstoxAuthenticator (the original surface)', () => {
   it('authenticate -> true, status in the original shape, logout -> true', async () => {

@@ -191,6 +191,17 @@ describe('createUpstoxClient against the emulator', () => {
     expect(throttled.calls('/v2/user/profile')).toHaveLength(6);
   });
 
+  it("holds Upstox's published 50/s with the default limits: no 429 from the emulator", async () => {
+    // Real clock on both sides; the emulator enforces the same published limits by default.
+    const { client, calls } = await setup({ clock: { now: () => Date.now() } }, { retries: 0 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 120 }, () => client.get('/v2/user/profile')),
+    );
+    const rejected = results.filter((r) => r.status === 'rejected');
+    expect(rejected.map((r) => (r as PromiseRejectedResult).reason?.code)).toEqual([]);
+    expect(calls('/v2/user/profile')).toHaveLength(120);
+  });
+
   it('maps an HTML block page and a reset to NetworkError, never a raw axios error', async () => {
     const { emu, client, manager } = await setup({}, { retries: 0 });
     emu.setFault('GET /v2/user/profile', { html: true, times: 1 });
