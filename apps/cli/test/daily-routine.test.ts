@@ -218,6 +218,34 @@ describe('hft watch', () => {
     }
   });
 
+  it('--auto-request sends the v3 request at the IST time when no valid token exists', {
+    timeout: 60_000,
+  }, async () => {
+    const clock = createManualClock(Date.parse('2026-11-27T08:00:00+05:30'));
+    const upstox = await TestUpstox.start({ clock });
+    try {
+      const account = await upstox.account({ HFT_CLOCK_SOURCE: upstox.emu.url });
+      upstox.emu.upsertApp({ clientId: upstox.clientId, notifierUrl: 'http://127.0.0.1:9/hook' });
+      const watch = startCli(['watch', '--auto-request', '08:30', '--probe-every', '0'], {
+        env: account.env,
+        killAfterMs: 60_000,
+      });
+      await watch.waitFor(/Watching: no token stored yet/, { stream: 'stderr' });
+      expect(upstox.emu.pendingRequests()).toHaveLength(0);
+      await fetch(`${upstox.emu.url}/_emulator/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ set: Date.parse('2026-11-27T08:30:01+05:30') }),
+      });
+      await watch.waitFor(/ request-sent /, { stream: 'stderr', ms: 15_000 });
+      expect(upstox.emu.pendingRequests()).toHaveLength(1);
+      watch.child.kill('SIGTERM');
+      expect((await watch.done).code).toBe(0);
+    } finally {
+      await upstox.close();
+    }
+  });
+
   it('keeps running through a store outage and reports it', { timeout: 60_000 }, async () => {
     const upstox = await TestUpstox.start();
     const redis = await startRedis();

@@ -30,3 +30,18 @@ describe('hft demo', () => {
     expect(existsSync(join(home, 'tokens', 'upstox_token.json'))).toBe(false);
   }, 40_000);
 });
+
+describe('hft demo --request', () => {
+  it('runs the v3 request flow: receiver, approval, webhook delivery, then the same checks', async () => {
+    const home = newHome();
+    const result = await runCli(['demo', '--request'], { env: { HFT_HOME: home }, killAfterMs: 30_000 });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      /v3 access token request; the notifier webhook receiver listens on http:\/\/127\.0\.0\.1:\d+\/upstox\/notify\//,
+    );
+    expect(result.stderr).toContain('Access token request sent.');
+    expect(result.stderr).toMatch(/webhook delivery: 200 stored/);
+    expect(result.stdout).toContain('Logged in as EMU001 (Emulator Test User).');
+    expect(result.stdout).toContain('Logged out: broker revoked, local token deleted.');
+  });
+});
