@@ -1,3 +1,4 @@
+import { InputError } from '@hft/errors';
 import pThrottle from 'p-throttle';
 import type { RequestCategory } from './request-category.js';
 
@@ -12,6 +13,12 @@ export interface WindowLimits {
 export interface ClientRateLimits {
   order?: WindowLimits | false;
   standard?: WindowLimits | false;
+  /**
+   * Each window is this fraction longer on the client than at the broker, so that requests
+   * released at the very end of one window but delayed on their way (event loop, network) are
+   * not counted by Upstox in the next one. Default 0.1 (a 1 s window becomes 1.1 s).
+   */
+  jitterAllowance?: number;
 }
 
 /** Upstox's published limits (regular algos): orders 10/s, 500/min, 2000/30 min. */
@@ -36,23 +43,32 @@ const WINDOWS = [
   ['perSecond', 1000],
 ] as const;
 
-function gate(limits: WindowLimits | false | undefined): (() => Promise<void>) | undefined {
+function gate(
+  limits: WindowLimits | false | undefined,
+  allowance: number,
+): (() => Promise<void>) | undefined {
   if (limits === false || limits === undefined) return undefined;
   let run: () => Promise<void> = async () => {};
   for (const [field, interval] of WINDOWS) {
     const limit = limits[field];
     if (limit === null || limit === undefined) continue;
     // Strict mode is a sliding window: no span of `interval` ever holds more than `limit`, so the
-    // broker's fixed windows are never exceeded either.
-    run = pThrottle({ limit, interval, strict: true })(run);
+    // broker's fixed windows are never exceeded either, given the allowance for delays in transit.
+    run = pThrottle({ limit, interval: Math.ceil(interval * (1 + allowance)), strict: true })(run);
   }
   return run;
 }
 
 /** Builds the client-side throttle: one sliding-window gate per bucket and window. */
 export function createThrottle(limits: ClientRateLimits = {}): Throttle {
-  const order = gate(limits.order === undefined ? UPSTOX_ORDER_LIMITS : limits.order);
-  const standard = gate(limits.standard === undefined ? UPSTOX_STANDARD_LIMITS : limits.standard);
+  const allowance = limits.jitterAllowance ?? 0.1;
+  if (!Number.isFinite(allowance) || allowance < 0) {
+    throw new InputError('rateLimits.jitterAllowance must be a finite number >= 0', {
+      details: { argument: 'rateLimits.jitterAllowance' },
+    });
+  }
+  const order = gate(limits.order === undefined ? UPSTOX_ORDER_LIMITS : limits.order, allowance);
+  const standard = gate(limits.standard === undefined ? UPSTOX_STANDARD_LIMITS : limits.standard, allowance);
   return async (category) => {
     const g = category === 'order' ? order : standard;
     if (g) await g();
