@@ -69,6 +69,13 @@ export interface TokenManagerOptions {
   reacquireLockTtlMs?: number;
   /** Follow the store's change notifications (hot rotation). Default true. */
   watch?: boolean;
+  /**
+   * While no account is known yet (nothing stored for this client, or the named account not
+   * stored yet), how often to look for it in the store, in ms, so that a first login elsewhere
+   * reaches this manager without a call. A watch needs an account key; this is the step before
+   * it. 0 turns it off. Default 1000.
+   */
+  discoveryIntervalMs?: number;
 }
 
 /** Outcome of {@link TokenManager.logout}. */
@@ -112,6 +119,8 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
   private readonly reacquireHook: ReacquireHook | undefined;
   private readonly reacquireTtlMs: number;
   private readonly watchEnabled: boolean;
+  private readonly discoveryMs: number;
+  private discovery: NodeJS.Timeout | undefined;
   private readonly requestedAccount: string | undefined;
   private readonly accountName: string | undefined;
 
@@ -171,6 +180,8 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
     this.reacquireHook = options.reacquire;
     this.reacquireTtlMs = options.reacquireLockTtlMs ?? 120_000;
     this.watchEnabled = options.watch ?? true;
+    this.discoveryMs = options.discoveryIntervalMs ?? 1000;
+    assertFiniteNumber(this.discoveryMs, 'discoveryIntervalMs');
     this.requestedAccount = options.account;
     this.accountName =
       options.accountName ??
@@ -348,6 +359,36 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
     this.loaded = true;
     if (record) this.replace(record, firstLoad ? 'load' : 'store');
     else this.clear();
+    if (this.key === undefined) this.startDiscovery();
+  }
+
+  /** Polls the store for this manager's account until one appears (see `discoveryIntervalMs`). */
+  private startDiscovery(): void {
+    if (this.discovery || this.closed || !this.watchEnabled || this.discoveryMs <= 0) return;
+    let failing = false;
+    const tick = async () => {
+      if (this.closed || this.key !== undefined) return this.stopDiscovery();
+      try {
+        const found = await resolveAccount(this.store, this.clientId, this.requestedAccount);
+        failing = false;
+        if (found === undefined || this.closed || this.key !== undefined) return;
+        this.stopDiscovery();
+        this.setKey(found.key);
+        const record = found.record ?? (await this.store.get(found.key));
+        if (record && !this.closed) this.replace(record, 'store');
+      } catch (error) {
+        // Report an outage once, then keep looking.
+        if (!failing) this.emit('error', error instanceof Error ? error : new Error(String(error)));
+        failing = true;
+      }
+    };
+    this.discovery = setInterval(() => void tick(), this.discoveryMs);
+    this.discovery.unref();
+  }
+
+  private stopDiscovery(): void {
+    if (this.discovery) clearInterval(this.discovery);
+    this.discovery = undefined;
   }
 
   /**
@@ -613,6 +654,7 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
 
   private setKey(key: string): void {
     this.key = key;
+    this.stopDiscovery();
     if (!this.watchEnabled || this.closed || this.watchedKey === key) return;
     this.unwatch?.();
     this.watchedKey = key;
@@ -660,6 +702,7 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
   async close(): Promise<void> {
     this.closed = true;
     this.hot = undefined;
+    this.stopDiscovery();
     this.unwatch?.();
     this.unwatch = undefined;
     if (this.timer) clearTimeout(this.timer);

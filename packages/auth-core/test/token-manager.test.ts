@@ -308,3 +308,50 @@ describe('TokenManager: options', () => {
     await expect(manager.requestToken()).rejects.toMatchObject({ code: 'HFT_CONFIG_MISSING' });
   });
 });
+
+describe('TokenManager: discovering a first account', () => {
+  it('picks up the first token stored elsewhere without any call, then follows it by watch', async () => {
+    const { manager, backend } = memoryManager({ discoveryIntervalMs: 10 });
+    await manager.load();
+    expect(manager.accountKey).toBeUndefined();
+    const tokens: string[] = [];
+    manager.onTokenRotated((t) => tokens.push(t));
+    const other = createMemoryTokenStore({ backend });
+    const first = recordFor();
+    await other.set(first.accountKey, first);
+    await expect.poll(() => manager.peekAccessToken()).toBe(first.accessToken);
+    expect(manager.accountKey).toBe(first.accountKey);
+    const second = recordFor();
+    await other.set(second.accountKey, second);
+    await expect.poll(() => manager.getAccessToken()).toBe(second.accessToken);
+    expect(tokens).toEqual([first.accessToken, second.accessToken]);
+  });
+
+  it('waits for its named account and ignores others', async () => {
+    const { manager, backend } = memoryManager({ account: 'bob', discoveryIntervalMs: 10 });
+    await manager.load();
+    const other = createMemoryTokenStore({ backend });
+    const alice = recordFor('ALICE1', { accountName: 'alice' });
+    await other.set(alice.accountKey, alice);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(manager.peekAccessToken()).toBeUndefined();
+    const bob = recordFor('BOB2', { accountName: 'bob' });
+    await other.set(bob.accountKey, bob);
+    await expect.poll(() => manager.peekAccessToken()).toBe(bob.accessToken);
+  });
+
+  it('reports a store outage once while looking, and keeps looking', async () => {
+    const { manager, backend } = memoryManager({ discoveryIntervalMs: 10 });
+    await manager.load();
+    const errors: Error[] = [];
+    manager.on('error', (e) => errors.push(e));
+    backend.failWith(new Error('outage'));
+    await expect.poll(() => errors.length).toBe(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(errors).toHaveLength(1);
+    backend.failWith(undefined);
+    const record = recordFor();
+    await createMemoryTokenStore({ backend }).set(record.accountKey, record);
+    await expect.poll(() => manager.peekAccessToken()).toBe(record.accessToken);
+  });
+});
