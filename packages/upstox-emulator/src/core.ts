@@ -4,6 +4,7 @@ import { AuthCodeStore } from './auth-codes.js';
 import { createEmulatorClock, type EmulatorClock } from './emulator-clock.js';
 import { FaultRegistry } from './faults.js';
 import { type ResolvedOptions, resolveApp, resolveUser } from './options.js';
+import { profileFields } from './profile-fields.js';
 import { FixedWindowLimiter } from './rate-limiter.js';
 import { TokenRequestStore } from './token-requests.js';
 import { TokenRegistry } from './tokens.js';
@@ -132,19 +133,7 @@ export class EmulatorCore {
   /** Mints an access token (and the extended token, if the app gets one) and builds the flat token body. */
   async tokenBody(app: ResolvedApp, user: ResolvedUser, refreshExtended = false): Promise<TokenResponseBody> {
     const access = await this.tokens.mintAccess(app, user);
-    const body: TokenResponseBody = {
-      email: user.email,
-      exchanges: [...user.exchanges],
-      products: [...user.products],
-      broker: 'UPSTOX',
-      user_id: user.userId,
-      user_name: user.userName,
-      order_types: [...user.orderTypes],
-      user_type: 'individual',
-      poa: user.poa,
-      is_active: user.isActive,
-      access_token: access.token,
-    };
+    const body: TokenResponseBody = { ...profileFields(user), access_token: access.token };
     if (app.extendedToken)
       body.extended_token = (await this.tokens.extendedToken(app, user, refreshExtended)).token;
     return body;

@@ -60,19 +60,7 @@ export class TokenRegistry {
   /** Mints a daily access token expiring at the next 03:30 IST after now. */
   async mintAccess(app: ResolvedApp, user: ResolvedUser): Promise<IssuedToken> {
     const issuedAt = this.#clock.now();
-    const expiresAt = tokenExpiry(issuedAt);
-    const token = await this.#sign(app, user, issuedAt, expiresAt);
-    const record: IssuedToken = {
-      token,
-      kind: 'access',
-      clientId: app.clientId,
-      userId: user.userId,
-      issuedAt,
-      expiresAt,
-      revoked: false,
-    };
-    this.#tokens.set(token, record);
-    return record;
+    return this.#issue('access', app, user, issuedAt, tokenExpiry(issuedAt));
   }
 
   /**
@@ -85,11 +73,23 @@ export class TokenRegistry {
     if (current && !refresh && this.check(current.token).problem === undefined) return current;
     if (current) current.revoked = true;
     const issuedAt = this.#clock.now();
-    const expiresAt = issuedAt + this.#extendedTtlMs;
+    const record = await this.#issue('extended', app, user, issuedAt, issuedAt + this.#extendedTtlMs);
+    this.#extendedByAccount.set(account, record);
+    return record;
+  }
+
+  /** Signs a token and registers it. */
+  async #issue(
+    kind: IssuedToken['kind'],
+    app: ResolvedApp,
+    user: ResolvedUser,
+    issuedAt: number,
+    expiresAt: number,
+  ): Promise<IssuedToken> {
     const token = await this.#sign(app, user, issuedAt, expiresAt);
     const record: IssuedToken = {
       token,
-      kind: 'extended',
+      kind,
       clientId: app.clientId,
       userId: user.userId,
       issuedAt,
@@ -97,7 +97,6 @@ export class TokenRegistry {
       revoked: false,
     };
     this.#tokens.set(token, record);
-    this.#extendedByAccount.set(account, record);
     return record;
   }
 

@@ -1,4 +1,5 @@
 import { istWallTime } from '@hft/time/core';
+import { profileFields } from '../profile-fields.js';
 import { errorReply, jsonReply, type Reply } from '../reply.js';
 import type { Route, RouteContext } from './context.js';
 
@@ -22,19 +23,8 @@ function profile(ctx: RouteContext): Reply {
   const user = ctx.auth!.user;
   return jsonReply(200, {
     status: 'success',
-    data: {
-      email: user.email,
-      exchanges: [...user.exchanges],
-      products: [...user.products],
-      broker: 'UPSTOX',
-      user_id: user.userId,
-      user_name: user.userName,
-      order_types: [...user.orderTypes],
-      user_type: 'individual',
-      poa: user.poa,
-      ddpi: user.ddpi,
-      is_active: user.isActive,
-    },
+    // Upstox's sample lists ddpi between poa and is_active; JSON key order is not part of the API.
+    data: { ...profileFields(user), ddpi: user.ddpi },
   });
 }
 
