@@ -82,8 +82,12 @@ export interface TokenManagerOptions {
 export interface LogoutResult {
   /** Whether a local record was removed. */
   localRemoved: boolean;
-  /** `revoked`: Upstox confirmed; `skipped`: no token or `broker: false`; `failed`: see `error`. */
-  broker: 'revoked' | 'skipped' | 'failed';
+  /**
+   * `revoked`: Upstox confirmed; `already-invalid`: Upstox (or an earlier answer) says the token
+   * was already revoked or replaced; `skipped`: no token, an expired one, or `broker: false`;
+   * `failed`: see `error`.
+   */
+  broker: 'revoked' | 'already-invalid' | 'skipped' | 'failed';
   /** The broker failure, when `broker` is `failed`. The local record was still removed. */
   error?: HftError;
 }
@@ -558,18 +562,25 @@ export class TokenManager extends TypedEmitter<TokenEvents> {
     await this.load();
     const record = this.record;
     const result: LogoutResult = { localRemoved: false, broker: 'skipped' };
-    if (record && options.broker !== false && this.invalidatedToken !== record.accessToken) {
+    if (record && this.invalidatedToken === record.accessToken) result.broker = 'already-invalid';
+    // An expired token is dead at Upstox too: revoking it would only earn a 401.
+    else if (record && options.broker !== false && this.clock.now() < record.expiresAt) {
       try {
         await revokeToken(this.http, record.accessToken);
         result.broker = 'revoked';
       } catch (error) {
-        result.broker = 'failed';
         const reported = this.reportBrokerFailure(error, record.accessToken);
-        result.error = (isHftError(reported) ? reported : undefined) as HftError | undefined;
-        this.logger.warn('broker logout failed; removing the local token anyway', {
-          account: record.accountKey,
-          code: result.error?.code,
-        });
+        if (isHftError(reported) && reported.code === ErrorCodes.AUTH_INVALIDATED) {
+          // Upstox says the token is already revoked or replaced: what logout wanted.
+          result.broker = 'already-invalid';
+        } else {
+          result.broker = 'failed';
+          result.error = (isHftError(reported) ? reported : undefined) as HftError | undefined;
+          this.logger.warn('broker logout failed; removing the local token anyway', {
+            account: record.accountKey,
+            code: result.error?.code,
+          });
+        }
       }
     }
     if (this.key !== undefined) result.localRemoved = await this.store.delete(this.key);

@@ -1,4 +1,3 @@
-import { ErrorCodes } from '@hft/errors';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -19,11 +18,9 @@ export async function run(ctx: CommandContext, options: LogoutOptions): Promise<
   await manager.load();
   const account = manager.accountKey;
   const info = manager.getTokenInfo();
-  // An expired token is dead at Upstox too: revoking it would only earn a 401.
   const expired = info !== undefined && info.remainingMs <= 0;
-  const result = await manager.logout({ broker: !options.local && !expired });
-  const alreadyInvalid = result.broker === 'failed' && result.error?.code === ErrorCodes.AUTH_INVALIDATED;
-  const broker = alreadyInvalid ? 'already-invalid' : result.broker;
+  const result = await manager.logout({ broker: !options.local });
+  const broker = result.broker;
   const failed = broker === 'failed';
   if (options.json) {
     ctx.output.json({
