@@ -8,6 +8,9 @@ import { UsageError } from '../exit-codes.js';
 import { startCallbackServer } from '../login/callback-server.js';
 import { loopbackTarget } from '../login/loopback.js';
 
+/** What a login reports: who, and until when. */
+type LoggedIn = Pick<TokenRecord, 'userId' | 'userName' | 'expiresAt'>;
+
 interface LoginOptions {
   browser?: boolean;
   paste?: boolean;
@@ -207,7 +210,7 @@ function readLine(): { line: Promise<string>; stop(): void } {
 }
 
 /** Sends a v3 token request and waits until the approved token reaches the store. */
-export async function requestFlow(ctx: CommandContext, manager: TokenManager): Promise<TokenRecord> {
+export async function requestFlow(ctx: CommandContext, manager: TokenManager): Promise<LoggedIn> {
   await manager.load();
   const previous = manager.isTokenValid() ? manager.getAccessToken() : undefined;
   const result = await manager.requestToken();
@@ -218,23 +221,13 @@ export async function requestFlow(ctx: CommandContext, manager: TokenManager): P
   ctx.output.note(
     `Upstox will POST the token to your notifier webhook (${result.notifierUrl}); run \`hft webhook serve\` there with this same store.`,
   );
-  let poll: NodeJS.Timeout | undefined;
   let off: (() => void) | undefined;
-  const arrived = new Promise<TokenRecord>((resolve, reject) => {
-    const check = async () => {
-      try {
-        if ((await manager.refreshIfNeeded()) && manager.getAccessToken() !== previous) {
-          resolve((await (await ctx.store()).get(manager.accountKey as string)) as TokenRecord);
-        }
-      } catch (error) {
-        reject(error);
-      }
-    };
-    // The store's watch wakes us at once when the key is known; the poll covers a first login,
-    // where the account key is not known until the token arrives.
-    poll = setInterval(() => void check(), 1000);
-    off = manager.onTokenRotated(() => void check());
-    void check();
+  // The store's watch (or, before the first login of an account, the manager's discovery of
+  // it) announces the token the receiver stored.
+  const arrived = new Promise<LoggedIn>((resolve) => {
+    off = manager.onTokenRotated((token, info) => {
+      if (token !== previous) resolve(info);
+    });
   });
   try {
     return await waitUntil(
@@ -249,7 +242,6 @@ export async function requestFlow(ctx: CommandContext, manager: TokenManager): P
         ),
     );
   } finally {
-    clearInterval(poll);
     off?.();
   }
 }
