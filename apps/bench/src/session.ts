@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
+import { type RedisServer, startRedis } from '@hft/test-kit';
 import { type BenchContext, makeRunDir } from './context.js';
 import { errorMessage } from './error-message.js';
 import type { Figure } from './figure.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
 import { failedRow, type ResultRow } from './result-row.js';
 
 /** A {@link BenchContext} with the resources behind it (scratch dir, redis-server). */
@@ -27,7 +27,7 @@ export async function openSession(options: {
   let redisUnavailable: string | undefined;
   if (options.redis) {
     try {
-      server = await startRedisServer({ dir: tmpDir });
+      server = await startRedis();
     } catch (error) {
       redisUnavailable = errorMessage(error);
     }
@@ -37,14 +37,14 @@ export async function openSession(options: {
   const ctx: BenchContext = {
     quick: options.quick,
     tmpDir,
-    redisUrl: server?.url,
+    redisUrl: server?.url(),
     redisUnavailable,
     log: options.log ?? (() => {}),
   };
   return {
     ctx,
     async close() {
-      await server?.stop();
+      await server?.shutdown();
       rmSync(tmpDir, { recursive: true, force: true });
     },
   };

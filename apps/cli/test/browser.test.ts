@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHROMIUM_LAUNCH_OPTIONS } from '@hft/test-kit';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from './helpers/cli.js';
@@ -7,7 +8,7 @@ import { ARTIFACTS_DIR } from './helpers/paths.js';
 import { registerSecret } from './helpers/registry.js';
 import { TestUpstox } from './helpers/upstox.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_LAUNCH_OPTIONS.executablePath;
 
 let upstox: TestUpstox;
 let browser: Browser | undefined;
@@ -15,19 +16,7 @@ let browser: Browser | undefined;
 beforeAll(async () => {
   upstox = await TestUpstox.start();
   // Debian's chromium (no browser downloads on these machines).
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
 }, 60_000);
 

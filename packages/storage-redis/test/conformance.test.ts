@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createRecordCipher } from '@hft/auth-core';
 import { runTokenStoreConformance } from '@hft/storage-conformance';
+import { type RedisServer, startRedis } from '@hft/test-kit';
 import { afterAll, beforeAll } from 'vitest';
 import { createRedisTokenStore } from '../src/index.js';
-import { type RedisServer, startRedis } from './helpers/redis-server.js';
 
 // One redis-server for the whole file; every test gets its own key prefix. Breaking the
 // backend saves the data set and kills the server; repairing restarts it on the same port, so

@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { createRecordCipher, type TokenStoreChange } from '@hft/auth-core';
 import { ErrorCodes } from '@hft/errors';
 import { sampleRecord } from '@hft/storage-conformance';
+import { freePort, type RedisServer, startRedis } from '@hft/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore, type RedisTokenStore, type RedisTokenStoreOptions } from '../src/index.js';
 import { ensureBuilt } from './helpers/build.js';
-import { freePort, type RedisServer, startRedis } from './helpers/redis-server.js';
 
 let server: RedisServer;
 const stores: RedisTokenStore[] = [];

@@ -1,9 +1,9 @@
 import type { TokenStoreChange } from '@hft/auth-core';
 import { ErrorCodes, StorageError } from '@hft/errors';
 import { sampleRecord } from '@hft/storage-conformance';
+import { freePort, type RedisServer, startRedis } from '@hft/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore, type RedisTokenStore, type RedisTokenStoreOptions } from '../src/index.js';
-import { freePort, type RedisServer, startRedis } from './helpers/redis-server.js';
 
 const CONNECT_MS = 400;
 const COMMAND_MS = 600;

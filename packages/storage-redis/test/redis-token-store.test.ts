@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createRecordCipher, type TokenStoreChange } from '@hft/auth-core';
 import { ErrorCodes } from '@hft/errors';
 import { sampleRecord } from '@hft/storage-conformance';
+import { type RedisServer, startRedis } from '@hft/test-kit';
 import { createClient } from '@redis/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +13,6 @@ import {
   type RedisTokenStore,
   type RedisTokenStoreOptions,
 } from '../src/index.js';
-import { type RedisServer, startRedis } from './helpers/redis-server.js';
 
 const HOUR = 3_600_000;
 let server: RedisServer;

@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import { ErrorCodes, InputError, StorageError } from '@hft/errors';
 import { sampleRecord } from '@hft/storage-conformance';
+import { type RedisServer, startRedis } from '@hft/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore, parseRedisUrl, type RedisTokenStore } from '../src/index.js';
-import { type RedisServer, startRedis } from './helpers/redis-server.js';
 
 // Characters that need percent-encoding in a URL, so both forms must stay secret.
 const PASSWORD = 'S3cret p@ss/w0rd!';

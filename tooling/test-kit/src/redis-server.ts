@@ -1,13 +1,14 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 
-/** A real redis-server on a free loopback port, owned by one test file. */
+/** A real redis-server on a free loopback port, owned by one test file (or one bench run). */
 export interface RedisServer {
   readonly port: number;
   /** `redis://[:password@]127.0.0.1:<port>/<db>` */
@@ -26,19 +27,6 @@ export interface RedisServer {
   readonly running: boolean;
   /** Kills the server and removes its directory. */
   shutdown(): Promise<void>;
-}
-
-/** A port that was free on 127.0.0.1 a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once something on `port` answers a PING (PONG, or NOAUTH when a password is set). */
@@ -67,7 +55,12 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** Starts a redis-server (no persistence of its own; `stop()` saves explicitly) and waits for it. */
+/**
+ * Starts `redis-server` from Debian's package on a free 127.0.0.1 port (no persistence of its
+ * own; `stop()` saves explicitly) and waits until it answers PING. Every server still running
+ * is killed when the process exits.
+ * @throws Error when the binary is missing or the server does not answer within 10 s.
+ */
 export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'hft-redis-'));

@@ -1,0 +1,4 @@
+import { hftTsup } from '@hft/tsup-config';
+import { defineConfig } from 'tsup';
+
+export default defineConfig(hftTsup());
