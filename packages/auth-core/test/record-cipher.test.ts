@@ -35,6 +35,16 @@ describe('createRecordCipher', () => {
     expect(cipher.keyId).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  it('never reuses an IV, across refills of the IV pool, and every seal still opens', () => {
+    const cipher = createRecordCipher({ key: randomBytes(32) });
+    const sealed = Array.from({ length: 1000 }, () => cipher.seal('same text', 'upstox:c:U1'));
+    const ivs = sealed.map((text) => (JSON.parse(text) as { iv: string }).iv);
+    expect(new Set(ivs).size).toBe(1000);
+    for (const iv of ivs) expect(Buffer.from(iv, 'base64')).toHaveLength(12);
+    // Opened after all were made: an IV handed out earlier was not changed by a later refill.
+    for (const text of sealed) expect(cipher.open(text, 'upstox:c:U1', ctx)).toBe('same text');
+  });
+
   it('accepts a base64 key and a passphrase; a passphrase record opens in another instance', () => {
     const b64 = randomBytes(32).toString('base64');
     expect(

@@ -34,7 +34,7 @@ export interface KeyvTokenStoreOptions {
   watch?: (key: string, onChange: (change: TokenStoreChange) => void) => Unsubscribe;
   /** Polling interval of the default watch, in ms; 0 disables polling. Default 1000. */
   pollIntervalMs?: number;
-  /** Called after every successful set/delete (e.g. Redis publishes on it). Failures are StorageErrors. */
+  /** Called after every successful set/delete (e.g. to notify other processes: Postgres NOTIFY). Failures are StorageErrors. */
   afterWrite?: (change: TokenStoreChange) => Promise<void>;
   /** Keyv TTL in ms for a record (e.g. expiry + grace), or undefined for none. Default: none. */
   ttlMs?: (record: TokenRecord) => number | undefined;
@@ -117,7 +117,7 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
       return guard('set', key, async () => {
         const encoded = codec.encode(key, record);
         await keyv.set(key, encoded, options.ttlMs?.(record));
-        await notify({ key, kind: 'set', record: structuredClone(record) });
+        await notify({ key, kind: 'set', record });
       });
     },
     delete(key) {

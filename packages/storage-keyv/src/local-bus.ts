@@ -2,6 +2,10 @@ import type { TokenStoreChange, Unsubscribe } from '@hft/auth-core/store';
 
 /** In-process change notifications shared by every store over the same Keyv object. */
 export interface LocalBus {
+  /**
+   * Tells this process's subscribers of `change.key`. The record is copied (once, and only when
+   * someone listens) before `publish` returns, so the caller may keep using its object.
+   */
   publish(change: TokenStoreChange): void;
   subscribe(key: string, onChange: (change: TokenStoreChange) => void): Unsubscribe;
 }
@@ -15,11 +19,14 @@ export function localBus(owner: object): LocalBus {
   const subscribers = new Map<string, Set<(change: TokenStoreChange) => void>>();
   bus = {
     publish(change) {
-      for (const subscriber of subscribers.get(change.key) ?? []) {
+      const listening = subscribers.get(change.key);
+      if (!listening?.size) return;
+      const copy = change.record ? { ...change, record: structuredClone(change.record) } : change;
+      for (const subscriber of listening) {
         // Asynchronous like a real backend: a throwing subscriber never fails the write.
         queueMicrotask(() => {
           try {
-            subscriber(change);
+            subscriber(copy);
           } catch {
             // The subscriber's own failure.
           }

@@ -6,14 +6,14 @@ export interface KeyLayout {
   record(key: string): string;
   /** Redis key of the lock on `key`: `<prefix>lock:<key>`. */
   lock(key: string): string;
-  /** Pub/sub channel announcing changes of `key`: `<prefix>changes:<key>`. */
-  channel(key: string): string;
+  /** The account key of a record's Redis key, or `undefined` for any other Redis key. */
+  accountOf(redisKey: string): string | undefined;
 }
 
 /**
  * Key layout under `prefix` (e.g. `hft:`): records at `hft:token:<account key>`, locks at
- * `hft:lock:<account key>`, change notifications on channel `hft:changes:<account key>`. Records,
- * locks and channels never share a name, so listing records never meets a lock.
+ * `hft:lock:<account key>`. Records and locks never share a name, so listing records (and
+ * tracking the `hft:token:` prefix for watches) never meets a lock.
  */
 export function keyLayout(prefix: string): KeyLayout {
   const recordNamespace = `${prefix}token`;
@@ -21,6 +21,7 @@ export function keyLayout(prefix: string): KeyLayout {
     recordNamespace,
     record: (key) => `${recordNamespace}:${key}`,
     lock: (key) => `${prefix}lock:${key}`,
-    channel: (key) => `${prefix}changes:${key}`,
+    accountOf: (redisKey) =>
+      redisKey.startsWith(`${recordNamespace}:`) ? redisKey.slice(recordNamespace.length + 1) : undefined,
   };
 }

@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { assertTokenRecord, createRecordCodec, type TokenStore } from '@hft/auth-core/store';
 import { InputError, StorageError } from '@hft/errors';
 import { keyvTokenStore, localBus } from '@hft/storage-keyv';
 import { createClient } from '@redis/client';
-import { encodeChange } from './change-message.js';
 import { keyLayout } from './key-layout.js';
 import { type RedisTokenStoreOptions, resolveOptions } from './options.js';
 import { recordTtlMs } from './record-ttl.js';
@@ -27,10 +25,13 @@ export interface RedisTokenStore extends TokenStore {
   /** Prefix of every key and channel of this store. */
   readonly prefix: string;
   /**
-   * Connects now instead of on first use: resolves once the command connection and the pub/sub
-   * connection are up and every current `watch` is subscribed. Optional (every call connects on
-   * demand), but useful at start-up to fail early and to be sure a `watch` is live.
-   * @throws StorageError `HFT_STORAGE_UNAVAILABLE` when Redis cannot be reached in time.
+   * Connects now instead of on first use: resolves once the command connection and the watch
+   * connection are up and Redis tracks this store's records for it, so every `watch`, added
+   * before or after, is live from then on. Optional (every call connects on demand, and a
+   * `watch` on an unconnected store goes live a few round trips later), but useful at start-up
+   * to fail early and to be sure not to miss the very next change.
+   * @throws StorageError `HFT_STORAGE_UNAVAILABLE` when Redis cannot be reached in time, or
+   *   refuses client tracking (Redis older than 6.0, or an ACL without `CLIENT`).
    */
   connect(): Promise<void>;
 }
@@ -46,8 +47,9 @@ function reconnectDelay(retries: number, capMs: number): number {
  * Records are the shared record codec's JSON (sealed with `cipher` when set) at
  * `<prefix>token:<account key>`, with a Redis TTL of `expiresAt + ttlGraceMs - now` (at least a
  * minute), so dead tokens clean themselves up. `withLock` takes `SET <prefix>lock:<key> NX PX`
- * and releases with a compare-and-delete script. `watch` listens on `<prefix>changes:<key>`
- * over one subscriber connection per store. Nothing connects until the first call (or
+ * and releases with a compare-and-delete script. `watch` uses Redis client tracking (broadcast
+ * mode on the `<prefix>token:` prefix, redirected to one subscriber connection per store), so
+ * every change of a record is announced by Redis itself. Nothing connects until the first call (or
  * {@link RedisTokenStore.connect}); both connections reconnect by themselves with capped
  * backoff, and while Redis is away every call fails with `StorageError` within
  * `connectTimeoutMs` (or `commandTimeoutMs` for a server that stopped answering).
@@ -90,6 +92,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
   });
   const commands = new RedisConnection(client, {
     ...common,
+    onReady: (reconnected) => hub?.onCommandsReady(reconnected),
     // A server that stops answering commands has almost surely stopped delivering messages too.
     onCommandTimeout: () => subscriber.restart(),
   });
@@ -108,13 +111,10 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     return commands.run(operation, key, fn);
   };
 
-  const origin = randomUUID();
   const watchHub = createWatchHub({
     commands,
     subscriber,
     keys,
-    codec,
-    origin,
     read: (key) => call('get', key, () => inner.get(key)),
   });
   hub = watchHub;
@@ -125,7 +125,6 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     ...(cipher ? { cipher } : {}),
     lease: redisLease(commands, keys, NAME),
     watch: watchHub.watch,
-    afterWrite: watchHub.publish,
     ttlMs: (record) => recordTtlMs(record, settings.ttlGraceMs, settings.clock.now()),
     pollIntervalMs: 0,
     disconnect: false,
@@ -155,15 +154,11 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
             details: { backend: NAME, operation: 'set', key },
           });
         }
-        // One round trip: the record (in the {value, expires} form Keyv reads back) and its
-        // change message go in one MULTI, so watchers never hear of a write before it is applied.
+        // One plain SET, in the {value, expires} form Keyv reads back. Watchers in other
+        // processes hear of it from Redis itself (client tracking), so there is nothing to publish.
         const stored = JSON.stringify({ value: encoded, expires: Date.now() + ttl });
-        await commands.client
-          .multi()
-          .set(keys.record(key), stored, { PX: ttl })
-          .publish(keys.channel(key), encodeChange({ kind: 'set', origin, value: encoded }))
-          .exec();
-        localBus(keyv).publish({ key, kind: 'set', record: structuredClone(record) });
+        await commands.client.set(keys.record(key), stored, { PX: ttl });
+        localBus(keyv).publish({ key, kind: 'set', record });
       });
     },
     delete: (key) => call('delete', key, () => inner.delete(key)),

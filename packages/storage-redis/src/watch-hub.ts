@@ -1,50 +1,64 @@
-import type { RecordCodec, TokenRecord, TokenStoreChange, Unsubscribe } from '@hft/auth-core/store';
-import { encodeChange, parseChange } from './change-message.js';
+import type { TokenRecord, TokenStoreChange, Unsubscribe } from '@hft/auth-core/store';
+import { ErrorCodes, isHftError } from '@hft/errors';
 import type { KeyLayout } from './key-layout.js';
 import type { RedisConnection } from './redis-connection.js';
 
 type Listener = (change: TokenStoreChange) => void;
 
+/** Channel on which Redis (RESP2) delivers client-tracking invalidations to a redirect target. */
+export const INVALIDATE_CHANNEL = '__redis__:invalidate';
+
 /** Options of {@link createWatchHub}. */
 export interface WatchHubOptions {
-  /** The command connection (publishes). */
+  /** The command connection: tracking is switched on here (its own writes are not reported). */
   commands: RedisConnection;
-  /** The subscriber connection, shared by every watch of the store. */
+  /** The subscriber connection, which receives the invalidations of every watch of the store. */
   subscriber: RedisConnection;
   keys: KeyLayout;
-  /** The store's record codec (seals published values when a cipher is set). */
-  codec: RecordCodec;
-  /** Id of this store instance, carried in its messages. */
-  origin: string;
-  /** Reads the current record of `key` (used to catch up after the subscriber reconnects). */
+  /** Reads the current record of `key` (after an invalidation, and to catch up after a loss). */
   read(key: string): Promise<TokenRecord | undefined>;
 }
 
-/** Cross-process change notifications over Redis pub/sub. */
+/** Cross-process change notifications through Redis client tracking. */
 export interface WatchHub {
-  /** Subscribes `onChange` to changes of `key` made by other store instances. */
+  /** Subscribes `onChange` to changes of `key` made by anyone but this store instance. */
   watch(key: string, onChange: Listener): Unsubscribe;
-  /** Publishes a change made through this instance (`afterWrite` of the keyv store). */
-  publish(change: TokenStoreChange): Promise<void>;
-  /** Resolves once the subscriber is connected and every current watch is subscribed. */
+  /**
+   * Resolves once the subscriber is connected and tracking is on; from then on every watch,
+   * including ones added later, is live as soon as it is added.
+   */
   settle(operation: string): Promise<void>;
-  /** Subscriber is reconnected (after a loss): resubscribe, then catch up by re-reading. */
+  /** The subscriber connected (again): take its new id, re-point tracking, catch up after a loss. */
   onSubscriberReady(reconnected: boolean): void;
-  /** Stops delivering; the connection itself is closed by the store. */
+  /** The command connection connected again: its tracking was lost with the old socket. */
+  onCommandsReady(reconnected: boolean): void;
+  /** Stops delivering; the connections themselves are closed by the store. */
   stop(): void;
 }
 
 /**
- * One subscriber connection per store, shared by every watch: a channel per watched account
- * (`<prefix>changes:<key>`), subscribed while it has at least one listener. A `set` message
- * carries the stored value (sealed when encrypted), so watchers get the record without a GET.
- * Messages published while the subscriber was disconnected are lost by Redis, so after a
- * reconnect every watched key is re-read and reported once.
+ * Watches over Redis client tracking in broadcast mode: the command connection runs
+ * `CLIENT TRACKING ON REDIRECT <subscriber id> BCAST PREFIX <prefix>token: NOLOOP`, and the
+ * subscriber connection listens on `__redis__:invalidate`. Redis itself then announces every
+ * change of a record (a store's set or delete, a write by any other client, an expiry, a flush),
+ * so a write is one plain `SET` with nothing to publish. An invalidation names the key only: the
+ * hub reads the record once per burst of invalidations and tells every listener of that key.
+ * `NOLOOP` keeps this instance's own writes out (the store tells its own watchers directly).
+ * Invalidations sent while the subscriber is away are lost, so after a reconnect of either
+ * connection every watched key is re-read and reported once.
  */
 export function createWatchHub(options: WatchHubOptions): WatchHub {
-  const { commands, subscriber, keys, codec, origin } = options;
-  const channels = new Map<string, { key: string; listeners: Set<Listener> }>();
+  const { commands, subscriber, keys, read } = options;
+  const watched = new Map<string, Set<Listener>>();
+  const reads = new Map<string, { again: boolean }>();
   let stopped = false;
+  // Set by the first watch or connect(): from then on tracking is kept on, so a watch added
+  // later is live the moment it is added.
+  let active = false;
+  let subscriberId: number | undefined;
+  // Tracking changes run one after another, in the order they were asked for.
+  let chain: Promise<void> = Promise.resolve();
+  let lastSetup: Promise<void> = Promise.resolve();
 
   const deliver = (listeners: Iterable<Listener>, change: TokenStoreChange) => {
     for (const listener of [...listeners]) {
@@ -57,86 +71,142 @@ export function createWatchHub(options: WatchHubOptions): WatchHub {
     }
   };
 
-  const dispatch = (message: string, channel: string) => {
-    const entry = channels.get(channel);
-    if (stopped || !entry) return;
-    const parsed = parseChange(message);
-    if (parsed?.origin === origin) return; // this instance already told its watchers
-    let record: TokenRecord | undefined;
-    if (parsed?.kind === 'set' && parsed.value !== undefined) {
-      try {
-        record = codec.decode(entry.key, parsed.value);
-      } catch {
-        // Wrong key, tampered or foreign value: report the change without it, so watchers re-read
-        // and meet the real error through get().
-      }
+  /**
+   * Reads `key` and reports what is there now. Invalidations that arrive during the read make
+   * it read again instead of reporting a value that is already stale.
+   */
+  const report = (key: string) => {
+    const pending = reads.get(key);
+    if (pending) {
+      pending.again = true;
+      return;
     }
-    deliver(entry.listeners, {
-      key: entry.key,
-      kind: parsed?.kind ?? 'set',
-      ...(record ? { record } : {}),
+    const state = { again: false };
+    reads.set(key, state);
+    void (async () => {
+      try {
+        do {
+          state.again = false;
+          let change: TokenStoreChange | undefined;
+          try {
+            const record = await read(key);
+            change = record ? { key, kind: 'set', record } : { key, kind: 'delete' };
+          } catch (error) {
+            // Redis unreachable: the reconnect catches up. Anything else (wrong key, tampered,
+            // corrupt): report the change without a record, so watchers re-read and meet it.
+            const unavailable = isHftError(error) && error.code === ErrorCodes.STORAGE_UNAVAILABLE;
+            change = unavailable ? undefined : { key, kind: 'set' };
+          }
+          const listeners = watched.get(key);
+          if (change && !state.again && !stopped && listeners) deliver(listeners, change);
+        } while (state.again && !stopped);
+      } finally {
+        reads.delete(key);
+      }
+    })();
+  };
+
+  const onInvalidate = (message: unknown) => {
+    if (stopped) return;
+    // `null`: the whole database was flushed.
+    if (message === null || message === undefined) {
+      for (const key of watched.keys()) report(key);
+      return;
+    }
+    const names = Array.isArray(message) ? message : [message];
+    for (const name of names) {
+      const key = keys.accountOf(String(name));
+      if (key !== undefined && watched.has(key)) report(key);
+    }
+  };
+
+  const trackingCommand = (id: number) => [
+    'CLIENT',
+    'TRACKING',
+    'ON',
+    'REDIRECT',
+    String(id),
+    'BCAST',
+    'PREFIX',
+    `${keys.recordNamespace}:`,
+    'NOLOOP',
+  ];
+
+  /** Points the command connection's tracking at the subscriber (`OFF` first: BCAST cannot be re-issued). */
+  const pointTracking = async (operation: string) => {
+    const id = subscriberId;
+    if (id === undefined) return;
+    await commands.run(operation, undefined, async (client) => {
+      await client.sendCommand(['CLIENT', 'TRACKING', 'OFF']);
+      await client.sendCommand(trackingCommand(id));
     });
   };
 
-  const subscribe = (channel: string): Promise<void> => subscriber.client.subscribe(channel, dispatch);
-  // If the connection drops before the server confirms, the next `ready` subscribes again.
-  const subscribeInBackground = (channel: string) => {
-    subscribe(channel).catch(() => {});
+  /**
+   * On a fresh subscriber socket: drop what node-redis re-subscribed (a subscribed RESP2
+   * connection cannot run `CLIENT ID`), learn the new id, listen, and point tracking at it.
+   */
+  const setUpSubscriber = async (operation: string) => {
+    await subscriber.run(operation, undefined, async (client) => {
+      if (client.isPubSubActive) await client.unsubscribe();
+      subscriberId = await client.clientId();
+      await client.subscribe(INVALIDATE_CHANNEL, onInvalidate);
+    });
+    await pointTracking(operation);
   };
 
-  const catchUp = async (key: string, listeners: Set<Listener>) => {
-    try {
-      const record = await options.read(key);
-      if (!stopped)
-        deliver(listeners, { key, kind: record ? 'set' : 'delete', ...(record ? { record } : {}) });
-    } catch {
-      // Redis is still unreachable for commands: the next change or reconnect reports it.
-    }
+  const enqueue = (step: () => Promise<void>, catchUp: boolean): Promise<void> => {
+    const run = chain.then(async () => {
+      if (stopped || !active) return;
+      await step();
+      if (catchUp) for (const key of watched.keys()) report(key);
+    });
+    // A failed step is retried by the next ready event; the chain itself goes on.
+    chain = run.catch(() => {});
+    lastSetup = run;
+    return run;
   };
 
   return {
     watch(key, onChange) {
-      const channel = keys.channel(key);
-      let entry = channels.get(channel);
-      if (!entry) {
-        entry = { key, listeners: new Set() };
-        channels.set(channel, entry);
-        subscriber.start();
-        subscribeInBackground(channel);
+      let listeners = watched.get(key);
+      if (!listeners) {
+        listeners = new Set();
+        watched.set(key, listeners);
       }
       const listener: Listener = (change) => onChange(change);
-      entry.listeners.add(listener);
+      listeners.add(listener);
+      if (!active) {
+        active = true;
+        if (subscriber.isReady) void enqueue(() => setUpSubscriber('watch'), false).catch(() => {});
+        else subscriber.start();
+      }
       return () => {
-        const current = channels.get(channel);
-        if (!current?.listeners.delete(listener) || current.listeners.size > 0) return;
-        channels.delete(channel);
-        if (!stopped && subscriber.client.isOpen)
-          subscriber.client.unsubscribe(channel, dispatch).catch(() => {});
+        const current = watched.get(key);
+        if (!current?.delete(listener) || current.size > 0) return;
+        watched.delete(key);
       };
     },
 
-    async publish(change) {
-      const value =
-        change.kind === 'set' && change.record ? codec.encode(change.key, change.record) : undefined;
-      const message = encodeChange({ kind: change.kind, origin, ...(value === undefined ? {} : { value }) });
-      await commands.client.publish(keys.channel(change.key), message);
-    },
-
     async settle(operation) {
+      active = true;
       subscriber.start();
-      await subscriber.run(operation, undefined, async () => {
-        await Promise.all([...channels.keys()].map(subscribe));
-      });
+      await subscriber.ready(operation);
+      // The ready event has queued the set-up; if it failed (or none was queued), try once more
+      // here so the caller hears why.
+      await lastSetup.catch(() => {});
+      if (subscriberId === undefined) await enqueue(() => setUpSubscriber(operation), false);
     },
 
     onSubscriberReady(reconnected) {
       if (stopped) return;
-      for (const channel of channels.keys()) subscribeInBackground(channel);
-      // An unsubscribe lost with the old connection leaves a channel node-redis resubscribed.
-      for (const channel of subscriber.client.getPubSubListeners('CHANNELS').keys()) {
-        if (!channels.has(channel)) subscriber.client.unsubscribe(channel).catch(() => {});
-      }
-      if (reconnected) for (const entry of channels.values()) void catchUp(entry.key, entry.listeners);
+      subscriberId = undefined;
+      void enqueue(() => setUpSubscriber('watch'), reconnected).catch(() => {});
+    },
+
+    onCommandsReady(reconnected) {
+      if (stopped || !reconnected) return;
+      void enqueue(() => pointTracking('watch'), true).catch(() => {});
     },
 
     stop() {

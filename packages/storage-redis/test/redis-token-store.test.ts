@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createRecordCipher, type TokenStoreChange } from '@hft/auth-core';
+import { createRecordCipher, type TokenRecord, type TokenStoreChange } from '@hft/auth-core';
 import { ErrorCodes } from '@hft/errors';
 import { sampleRecord } from '@hft/storage-conformance';
 import { type RedisServer, startRedis } from '@hft/test-kit';
@@ -214,13 +214,16 @@ describe('withLock on SET NX PX with compare-and-delete release', () => {
   });
 });
 
-describe('watch over pub/sub', () => {
+describe('watch over Redis client tracking', () => {
   const waitForChange = async (changes: TokenStoreChange[], predicate: (c: TokenStoreChange) => boolean) => {
     await expect.poll(() => changes.some(predicate), { timeout: 3_000, interval: 10 }).toBe(true);
     return changes.find(predicate)!;
   };
+  /** The stored form of `record` (Keyv's envelope around the codec's JSON), as a raw client would write it. */
+  const storedForm = (record: TokenRecord) =>
+    JSON.stringify({ value: JSON.stringify(record), expires: Date.now() + HOUR });
 
-  it('delivers the record with the notification (no GET needed) across two instances', async () => {
+  it('delivers the record across two instances, then the delete', async () => {
     const prefix = freshPrefix();
     const watcher = await open({ prefix });
     const writer = await open({ prefix });
@@ -238,30 +241,59 @@ describe('watch over pub/sub', () => {
     });
   });
 
-  it('publishes on <prefix>changes:<key>, sealed when encrypted (never the plaintext token)', async () => {
+  it('hears of writes by any client, deletes and expiries: Redis announces them, a set publishes nothing', async () => {
     const prefix = freshPrefix();
-    const key = createRecordCipher({ key: randomBytes(32) });
-    const writer = await open({ prefix, cipher: key });
+    const watcher = await open({ prefix });
+    const writer = await open({ prefix });
     const record = sampleRecord();
-    const raw = createClient({ url: server.url() });
-    raw.on('error', () => {});
-    await raw.connect();
-    const messages: Array<{ channel: string; message: string }> = [];
-    await raw.subscribe(`${prefix}changes:${record.accountKey}`, (message, channel) =>
-      messages.push({ message, channel }),
-    );
-    try {
-      await writer.set(record.accountKey, record);
-      await expect.poll(() => messages.length, { timeout: 3_000, interval: 10 }).toBe(1);
-      const [first] = messages;
-      expect(first?.channel).toBe(`${prefix}changes:${record.accountKey}`);
-      expect(first?.message).toContain('hft_sealed');
-      expect(first?.message).not.toContain(record.accessToken);
-      expect(first?.message).not.toContain(record.extendedToken);
-      expect(JSON.parse(first?.message ?? '{}')).toMatchObject({ v: 1, kind: 'set' });
-    } finally {
-      raw.destroy();
-    }
+    const redisKey = `${prefix}token:${record.accountKey}`;
+    const changes: TokenStoreChange[] = [];
+    watcher.watch(record.accountKey, (c) => changes.push(c));
+    await watcher.connect();
+
+    const published = async () =>
+      (await server.cli('INFO', 'commandstats')).match(/cmdstat_publish:calls=(\d+)/)?.[1];
+    const publishesBefore = await published();
+    await writer.set(record.accountKey, record);
+    await waitForChange(changes, (c) => c.record?.accessToken === record.accessToken);
+    expect(await published()).toBe(publishesBefore);
+
+    const foreign = { ...record, accessToken: 'written-by-redis-cli' };
+    await server.cli('SET', redisKey, storedForm(foreign));
+    await waitForChange(changes, (c) => c.record?.accessToken === 'written-by-redis-cli');
+    await server.cli('DEL', redisKey);
+    await waitForChange(changes, (c) => c.kind === 'delete');
+
+    changes.length = 0;
+    await server.cli('SET', redisKey, storedForm({ ...record, accessToken: 'short-lived' }), 'PX', '150');
+    await waitForChange(changes, (c) => c.kind === 'delete');
+  });
+
+  it('ends a burst of writes on the last value, reading once per burst rather than per write', async () => {
+    const prefix = freshPrefix();
+    const watcher = await open({ prefix });
+    const writer = await open({ prefix });
+    const record = sampleRecord();
+    const changes: TokenStoreChange[] = [];
+    watcher.watch(record.accountKey, (c) => changes.push(c));
+    await watcher.connect();
+    for (let i = 0; i < 50; i++)
+      await writer.set(record.accountKey, { ...record, accessToken: `burst-${i}` });
+    await waitForChange(changes, (c) => c.record?.accessToken === 'burst-49');
+    expect(changes.length).toBeLessThanOrEqual(50);
+    expect(changes.at(-1)?.record?.accessToken).toBe('burst-49');
+  });
+
+  it('reports a record it cannot read as "changed" without a record, so the watcher re-reads and meets the error', async () => {
+    const prefix = freshPrefix();
+    const store = await open({ prefix });
+    const key = 'upstox:c:GARBAGE1';
+    const changes: TokenStoreChange[] = [];
+    store.watch(key, (c) => changes.push(c));
+    await store.connect();
+    await server.cli('SET', `${prefix}token:${key}`, JSON.stringify({ value: 'not json at all' }));
+    expect(await waitForChange(changes, () => true)).toEqual({ key, kind: 'set' });
+    await expect(store.get(key)).rejects.toMatchObject({ code: ErrorCodes.STORAGE_CORRUPT });
   });
 
   it('decodes sealed notifications with the key, and reports them without a record to a watcher without it', async () => {
@@ -298,14 +330,14 @@ describe('watch over pub/sub', () => {
     await store.connect();
     await other.connect();
     await store.set(record.accountKey, record);
-    // Once the other instance heard the published message, this one must have heard it too.
+    // Once the other instance heard of the write, this one must have heard it too (NOLOOP).
     await waitForChange(fromOther, (c) => c.kind === 'set');
     await store.delete(record.accountKey);
     await waitForChange(fromOther, (c) => c.kind === 'delete');
     expect(changes.map((c) => c.kind)).toEqual(['set', 'delete']);
   });
 
-  it('shares one subscriber connection between all watches of a store', async () => {
+  it('shares one subscriber connection between all watches, and tracks only the records prefix', async () => {
     const prefix = freshPrefix();
     const store = await open({ prefix });
     const stops = ['A1', 'B2', 'C3', 'D4'].map((user) => store.watch(`upstox:c:${user}`, () => {}));
@@ -314,23 +346,21 @@ describe('watch over pub/sub', () => {
     const watchConnections = clients
       .split('\n')
       .filter((line) => line.includes('name=hft-token-store:watch'));
-    const subscribed = watchConnections.filter((line) => /sub=4 /.test(line));
+    // One channel (__redis__:invalidate) on one connection, whatever the number of watches.
+    const subscribed = watchConnections.filter((line) => / sub=1 /.test(line));
     expect(subscribed).toHaveLength(1);
+    const id = subscribed[0]?.match(/^id=(\d+) /)?.[1];
+    const trackers = (await server.cli('CLIENT', 'LIST', 'TYPE', 'normal'))
+      .split('\n')
+      .filter((line) => line.includes(' name=hft-token-store ') && /flags=\S*t/.test(line));
+    // Its command connection tracks, redirected to that subscriber.
+    expect(id).toBeDefined();
+    expect(trackers).toHaveLength(1);
+    expect(trackers[0]).toContain(` redir=${id} `);
     for (const stop of stops) stop();
   });
 
-  it('treats an unreadable message on the channel as "changed, re-read"', async () => {
-    const prefix = freshPrefix();
-    const store = await open({ prefix });
-    const key = 'upstox:c:GARBAGE1';
-    const changes: TokenStoreChange[] = [];
-    store.watch(key, (c) => changes.push(c));
-    await store.connect();
-    await server.cli('PUBLISH', `${prefix}changes:${key}`, 'not json at all');
-    expect(await waitForChange(changes, () => true)).toEqual({ key, kind: 'set' });
-  });
-
-  it('resubscribes after its connection is killed and catches up with what it missed', async () => {
+  it('takes the new subscriber id after its connection is killed, and catches up with what it missed', async () => {
     const prefix = freshPrefix();
     const watcher = await open({ prefix });
     const writer = await open({ prefix });
@@ -338,24 +368,50 @@ describe('watch over pub/sub', () => {
     const changes: TokenStoreChange[] = [];
     watcher.watch(record.accountKey, (c) => changes.push(c));
     await watcher.connect();
-
-    // A write nobody announces (as if its message was published while the subscriber was away).
     await writer.set(record.accountKey, record);
     await waitForChange(changes, (c) => c.kind === 'set');
     changes.length = 0;
-    const missed = { ...record, accessToken: 'missed-while-away' };
-    const raw = await server.cli('GET', `${prefix}token:${record.accountKey}`);
-    const envelope = JSON.parse(raw) as { value: string; expires?: number };
-    envelope.value = JSON.stringify(missed);
-    await server.cli('SET', `${prefix}token:${record.accountKey}`, JSON.stringify(envelope));
-    await server.cli('CLIENT', 'KILL', 'TYPE', 'pubsub');
 
+    // Kill the subscriber and write before it can be back (it waits at least 50 ms to
+    // reconnect): Redis has nowhere to send that invalidation.
+    const raw = createClient({ url: server.url() });
+    raw.on('error', () => {});
+    await raw.connect();
+    try {
+      await raw.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+      await raw.set(
+        `${prefix}token:${record.accountKey}`,
+        storedForm({ ...record, accessToken: 'missed-while-away' }),
+      );
+    } finally {
+      raw.destroy();
+    }
     const caughtUp = await waitForChange(changes, (c) => c.record?.accessToken === 'missed-while-away');
     expect(caughtUp.kind).toBe('set');
 
-    // And the channel is live again: a normal write is heard.
+    // And tracking points at the new connection: a normal write is heard.
     await watcher.connect();
     await writer.set(record.accountKey, { ...record, accessToken: 'after-reconnect' });
     await waitForChange(changes, (c) => c.record?.accessToken === 'after-reconnect');
+  });
+
+  it('switches tracking on again when its command connection is killed', async () => {
+    const prefix = freshPrefix();
+    const watcher = await open({ prefix });
+    const writer = await open({ prefix });
+    const record = sampleRecord();
+    const changes: TokenStoreChange[] = [];
+    watcher.watch(record.accountKey, (c) => changes.push(c));
+    await watcher.connect();
+    // Only the watcher's own command connection is tracking (it redirects to its subscriber).
+    const tracker = (await server.cli('CLIENT', 'LIST', 'TYPE', 'normal'))
+      .split('\n')
+      .find((line) => line.includes(' name=hft-token-store ') && /flags=\S*t/.test(line));
+    const id = tracker?.match(/^id=(\d+) /)?.[1];
+    expect(id).toBeDefined();
+    await server.cli('CLIENT', 'KILL', 'ID', id as string);
+    await expect.poll(() => watcher.connect().then(() => true), { timeout: 3_000 }).toBe(true);
+    await writer.set(record.accountKey, { ...record, accessToken: 'after-command-reconnect' });
+    await waitForChange(changes, (c) => c.record?.accessToken === 'after-command-reconnect');
   });
 });

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  randomBytes,
+  randomFillSync,
+  scryptSync,
+} from 'node:crypto';
 import { ErrorCodes, InputError, StorageError } from '@hft/errors';
 import { isPlainObject } from '../assert.js';
 
@@ -55,6 +62,27 @@ export function isSealed(text: string): boolean {
   }
 }
 
+const IV_BYTES = 12;
+const IV_POOL_BYTES = IV_BYTES * 256;
+let ivPool = Buffer.alloc(0);
+let ivOffset = 0;
+
+/**
+ * A fresh random 96-bit GCM IV. Taken from a pool the CSPRNG refills 256 IVs at a time: one
+ * `randomBytes` call per seal costs more than the AES work on a token-sized record. Every IV is
+ * used once, so this is as random as asking each time.
+ */
+function nextIv(): Buffer {
+  if (ivOffset + IV_BYTES > ivPool.length) {
+    // A new buffer, not a refill in place: IVs already handed out must not change under a caller.
+    ivPool = randomFillSync(Buffer.allocUnsafe(IV_POOL_BYTES));
+    ivOffset = 0;
+  }
+  const iv = ivPool.subarray(ivOffset, ivOffset + IV_BYTES);
+  ivOffset += IV_BYTES;
+  return iv;
+}
+
 function fingerprint(key: Buffer): string {
   return createHash('sha256').update('hft-key-id\0').update(key).digest('hex').slice(0, 16);
 }
@@ -79,25 +107,31 @@ export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
   if (fromPassphrase && (typeof options.passphrase !== 'string' || options.passphrase.length === 0)) {
     throw new InputError('passphrase must be a non-empty string', { details: { argument: 'passphrase' } });
   }
-  const derived = new Map<string, Buffer>();
-  const deriveFor = (salt: string): Buffer => {
-    let key = derived.get(salt);
-    if (!key) {
-      key = scryptSync(options.passphrase as string, Buffer.from(salt, 'base64'), 32, SCRYPT);
-      derived.set(salt, key);
+  // Keys derived from the passphrase per salt, with their fingerprints (both cost more than a seal).
+  const derived = new Map<string, { key: Buffer; id: string }>();
+  const deriveFor = (salt: string): { key: Buffer; id: string } => {
+    let entry = derived.get(salt);
+    if (!entry) {
+      const key = scryptSync(options.passphrase as string, Buffer.from(salt, 'base64'), 32, SCRYPT);
+      entry = { key, id: fingerprint(key) };
+      derived.set(salt, entry);
     }
-    return key;
+    return entry;
   };
   const ownSalt = fromPassphrase ? randomBytes(16).toString('base64') : undefined;
-  const ownKey = fromPassphrase
+  const own = fromPassphrase
     ? deriveFor(ownSalt as string)
-    : decodeKey(options.key as Uint8Array | string);
-  const keyId = fingerprint(ownKey);
+    : (() => {
+        const key = decodeKey(options.key as Uint8Array | string);
+        return { key, id: fingerprint(key) };
+      })();
+  const ownKey = own.key;
+  const keyId = own.id;
 
   return {
     keyId,
     seal(plaintext, aad) {
-      const iv = randomBytes(12);
+      const iv = nextIv();
       const cipher = createCipheriv('aes-256-gcm', ownKey, iv);
       cipher.setAAD(Buffer.from(aad, 'utf8'));
       const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -137,7 +171,7 @@ export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
       } catch {
         throw fail(ErrorCodes.STORAGE_TAMPERED, 'the encrypted record is malformed (altered or truncated)');
       }
-      let key: Buffer;
+      let key: { key: Buffer; id: string };
       if (env.salt !== undefined) {
         if (!fromPassphrase)
           throw fail(
@@ -151,16 +185,16 @@ export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
             ErrorCodes.STORAGE_WRONG_KEY,
             'the record was encrypted with a raw key, but a passphrase is configured',
           );
-        key = ownKey;
+        key = own;
       }
-      if (fingerprint(key) !== env.kid) {
+      if (key.id !== env.kid) {
         throw fail(
           ErrorCodes.STORAGE_WRONG_KEY,
           'the record was encrypted with a different key (check HFT_MASTER_KEY / the passphrase)',
         );
       }
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(env.iv, 'base64'));
+        const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(env.iv, 'base64'));
         decipher.setAAD(Buffer.from(aad, 'utf8'));
         decipher.setAuthTag(Buffer.from(env.tag, 'base64'));
         return Buffer.concat([decipher.update(Buffer.from(env.ct, 'base64')), decipher.final()]).toString(
