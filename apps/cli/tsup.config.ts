@@ -1,32 +1,64 @@
 import { hftTsup } from '@hft/tsup-config';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-// One entry (the bin); each command is its own chunk, imported only when that command runs.
+type Plugin = NonNullable<Options['esbuildPlugins']>[number];
+
 // The libraries on the start-up path of every command are bundled in: resolving and loading
-// dozens of separate ES modules is most of a short command's wall time (`hft token` is
-// measured against `node -e 0` in apps/bench). Optional storage backends, the emulator and the
-// heavy runtime dependencies of a few commands stay external and load only when used.
-export default defineConfig(
+// dozens of separate modules is most of a short command's wall time (`hft token` is measured
+// against `node -e 0` in apps/bench). Optional storage backends, the emulator and the heavy
+// runtime dependencies of a few commands stay external and load only when used.
+const BUNDLED = [
+  /^@hft\/(errors|time|config|auth-core|storage-file)(\/.*)?$/,
+  'commander',
+  'valibot',
+  'luxon',
+  'write-file-atomic',
+];
+
+const shared: Options = {
+  dts: false,
+  noExternal: BUNDLED,
+  // Bundle the workspace packages from their TypeScript sources (the `@hft/source` export
+  // condition): module by module, so unused parts (luxon behind @hft/time's formatting) stay
+  // out of what a short command loads, rather than carried in a prebuilt file.
+  esbuildOptions(options) {
+    options.conditions = ['@hft/source'];
+  },
+  // axios is only for commands that call Upstox: kept external so it loads only then.
+  external: ['axios'],
+};
+
+/** Lazily imported packages the fast path inlines: the default file store is what `hft token` reads. */
+const INLINED_WHEN_LAZY = new Set(['@hft/storage-file', 'write-file-atomic']);
+
+/**
+ * For the one-file fast path: a dynamic `import()` of any other package stays an `import()` at
+ * run time (the logger, the full auth-core, other storage backends: never on the fast path),
+ * instead of being inlined into the file every run compiles. The bin's own references to its
+ * sibling files stay as written.
+ */
+const keepLazy: Plugin = {
+  name: 'hft-keep-lazy',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(main\.js|fast-path\.cjs)$/ }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+    build.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.kind === 'dynamic-import' && !INLINED_WHEN_LAZY.has(args.path)
+        ? { path: args.path, external: true }
+        : undefined,
+    );
+  },
+};
+
+export default defineConfig([
+  // The full program (every command, the parser, help): ES modules, one chunk per command,
+  // each imported only when its command runs.
   hftTsup({
-    entry: ['src/hft.ts'],
-    dts: false,
-    noExternal: [
-      /^@hft\/(errors|time|config|auth-core|storage-file)(\/.*)?$/,
-      'commander',
-      'valibot',
-      'luxon',
-      'write-file-atomic',
-    ],
-    // Bundled CommonJS dependencies (commander, write-file-atomic) call require().
-    // Bundle the workspace packages from their TypeScript sources (the `@hft/source` export
-    // condition): module by module, so unused parts (luxon behind @hft/time's formatting, for
-    // `hft token`) are left out of the start-up chunks rather than carried in a prebuilt file.
-    esbuildOptions(options) {
-      options.conditions = ['@hft/source'];
-    },
-    // axios is only for commands that call Upstox: kept external so it loads only then (and
-    // `hft token`'s import trace can prove it does not).
-    external: ['axios'],
+    ...shared,
+    entry: { main: 'src/main.ts' },
+    clean: false,
     // Bundled CommonJS dependencies (commander, write-file-atomic) use require and __filename.
     banner: {
       js: [
@@ -37,4 +69,14 @@ export default defineConfig(
       ].join(' '),
     },
   }),
-);
+  // The bin and the fast path of `hft token` / `hft status --json`: CommonJS, one file each, so
+  // those commands never start Node's ES module loader (see src/hft.cts).
+  hftTsup({
+    ...shared,
+    entry: { hft: 'src/hft.cts', 'fast-path': 'src/fast-path.ts' },
+    format: ['cjs'],
+    splitting: false,
+    clean: false,
+    esbuildPlugins: [keepLazy],
+  }),
+]);

@@ -1,7 +1,7 @@
 import type { TokenManager } from '@hft/auth-core';
 import type { TokenStore } from '@hft/auth-core/store';
 import { cipherFromEnv } from '@hft/auth-core/store';
-import { type LoadedConfig, loadConfig } from '@hft/config';
+import { type LoadedConfig, loadConfig, requireCredentials } from '@hft/config';
 import type { HftLogger } from '@hft/logger';
 import type { GlobalOptions } from './global-options.js';
 import { httpTimeoutMs } from './http-timeout.js';
@@ -85,7 +85,6 @@ export class CommandContext {
         this.logger(),
         import('@hft/auth-core'),
       ]);
-      const { requireCredentials } = await import('@hft/config');
       const credentials = requireCredentials(config);
       const timeoutMs = httpTimeoutMs(this.options.httpTimeout, this.env);
       const manager = new TokenManager({

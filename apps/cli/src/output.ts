@@ -1,3 +1,5 @@
+import { writeSync } from 'node:fs';
+
 /**
  * Where the CLI writes. stdout carries only a command's result (a token, JSON, a table);
  * progress, prompts, warnings and errors go to stderr.
@@ -15,15 +17,34 @@ export interface Output {
   readonly color: boolean;
 }
 
+/**
+ * Writes `text` to file descriptor `fd` directly. `process.stdout` / `process.stderr` are only
+ * created when needed (a pipe's stream costs a few ms of start-up, which `hft token` is measured
+ * on); a descriptor that would block (a non-blocking pipe that is full) gets the rest through
+ * the stream, which waits for it.
+ */
+function writeFd(fd: 1 | 2, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(fd, bytes, written);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(written));
+  }
+}
+
 /** The process's real stdout/stderr. */
 export function processOutput(): Output {
-  const interactive = Boolean(process.stderr.isTTY);
-  const color = Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    json: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
-    note: (line) => process.stderr.write(`${line}\n`),
-    interactive,
-    color,
+    out: (line) => writeFd(1, `${line}\n`),
+    json: (value) => writeFd(1, `${JSON.stringify(value, null, 2)}\n`),
+    note: (line) => writeFd(2, `${line}\n`),
+    get interactive() {
+      return Boolean(process.stderr.isTTY);
+    },
+    get color() {
+      return Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
+    },
   };
 }

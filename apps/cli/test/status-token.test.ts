@@ -210,3 +210,51 @@ describe('encryption at rest (HFT_MASTER_KEY)', () => {
     expect(badKey.stderr).toContain('HFT_MASTER_KEY must be the base64 of 32 bytes');
   });
 });
+
+describe('the fast path (hft.cjs without the ES module program) and the full program agree', () => {
+  // `--http-timeout` is an option only the full program parses: the same command then goes
+  // through the ES module program and commander instead of fast-path.cjs.
+  const both = async (args: string[], env: NodeJS.ProcessEnv, prepare = () => {}) => {
+    prepare();
+    const fast = await runCli(args, { env });
+    prepare();
+    const full = await runCli(['--http-timeout', '5', ...args], { env });
+    return { fast, full };
+  };
+  // The name a corrupt file is moved to carries the time it was met.
+  const stamp = (text: string) => text.replace(/\.corrupt-[\dT.:-]+Z/g, '.corrupt-<time>');
+  const same = (fast: { code: number | null; stdout: string; stderr: string }, full: typeof fast) => {
+    expect(fast.code).toBe(full.code);
+    expect(fast.stdout).toBe(full.stdout);
+    expect(stamp(fast.stderr)).toBe(stamp(full.stderr));
+  };
+
+  it('token and status --json: logged in, not logged in, corrupt store, unknown account', async () => {
+    const fresh = await upstox.account();
+    const corrupt = await upstox.account();
+    // A corrupt file is moved aside when met: each run gets a fresh one.
+    const corruptFile = () => {
+      mkdirSync(join(corrupt.home, 'tokens'), { recursive: true, mode: 0o700 });
+      writeFileSync(join(corrupt.home, 'tokens', 'upstox_token.json'), '{"access_token": "eyJ', { mode: 0o600 });
+    };
+    const cases: Array<[string[], TestAccount, number]> = [
+      [['token'], loggedIn, 0],
+      [['status', '--json'], loggedIn, 0],
+      [['token'], fresh, 3],
+      [['status', '--json'], fresh, 3],
+      [['token'], corrupt, 1],
+      [['--account', 'nobody', 'token'], loggedIn, 3],
+    ];
+    for (const [args, account, code] of cases) {
+      const { fast, full } = await both(args, account.env, account === corrupt ? corruptFile : undefined);
+      expect(fast.code, `${args.join(' ')}: ${fast.stderr}`).toBe(code);
+      if (args.includes('--json')) {
+        // remaining_time_seconds may tick between the two runs.
+        const strip = (text: string) => text.replace(/"remaining_time_seconds": \d+/, '');
+        expect(fast.code).toBe(full.code);
+        expect(strip(fast.stdout)).toBe(strip(full.stdout));
+        expect(fast.stderr).toBe(full.stderr);
+      } else same(fast, full);
+    }
+  });
+});

@@ -109,7 +109,7 @@ describe('a storage package that is not installed', () => {
     const db = join(root, 'x.db');
     const result = await runCli(['--storage', `sqlite:${db}`, 'token'], {
       env: account.env,
-      script: join(root, 'dist', 'hft.js'),
+      script: join(root, 'dist', 'hft.cjs'),
     });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
@@ -119,7 +119,7 @@ describe('a storage package that is not installed', () => {
     expect(result.stderr).not.toMatch(STACK_FRAME);
     expect(existsSync(db)).toBe(false);
     // The same copy works with the default file store: only the missing package was the problem.
-    const plain = await runCli(['status'], { env: account.env, script: join(root, 'dist', 'hft.js') });
+    const plain = await runCli(['status'], { env: account.env, script: join(root, 'dist', 'hft.cjs') });
     expect(plain.code).toBe(3);
     expect(plain.stdout).toContain('Not logged in');
   });

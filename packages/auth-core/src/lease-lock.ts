@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { ErrorCodes, StorageError } from '@hft/errors';
 import { assertFiniteNumber, assertFunction, assertNonEmptyString } from './assert.js';
 
@@ -29,7 +28,9 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** A unique lease owner id: `<pid>:<random>`. */
 export function newLeaseOwner(): string {
-  return `${process.pid}:${randomBytes(9).toString('base64url')}`;
+  // node:crypto is loaded here rather than imported: loading it costs a few ms of start-up,
+  // and a short command that only reads a plain record (`hft token`) never needs it.
+  return `${process.pid}:${process.getBuiltinModule('node:crypto').randomBytes(9).toString('base64url')}`;
 }
 
 /**

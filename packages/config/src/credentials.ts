@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import { type InspectOptions, inspect } from 'node:util';
 import { type ConfigIssue, ErrorCodes, InputError } from '@hft/errors';
 import * as v from 'valibot';
-import writeFileAtomic from 'write-file-atomic';
 import { ENV_VARS } from './constants.js';
 import { CREDENTIALS_AAD, type FileCipher, unsealCredentials } from './file-cipher.js';
 import { configError, toConfigIssues } from './issues.js';
@@ -328,6 +327,8 @@ export class Credentials {
       await makePrivateDir(dirname(path));
       const plain = `${JSON.stringify(this.toDict(), null, 2)}\n`;
       const content = options.cipher ? `${options.cipher.seal(plain, CREDENTIALS_AAD)}\n` : plain;
+      // Loaded here, not up front: reading credentials (every command) never needs it.
+      const { default: writeFileAtomic } = await import('write-file-atomic');
       await writeFileAtomic(path, content, {
         mode: 0o600,
         fsync: true,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { chmod, type FileHandle, link, lstat, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errnoCode } from './store-errors.js';
@@ -110,7 +109,9 @@ export async function writeReplacing(path: string, text: string): Promise<Writte
 
 /** A temp file name beside `path` that no other writer uses. */
 export function tempBeside(path: string, tag: string): string {
-  return `${path}.${tag}-${process.pid}-${randomBytes(6).toString('hex')}`;
+  // node:crypto is loaded here rather than imported: loading it costs a few ms of start-up,
+  // and a short command that only reads a plain record (`hft token`) never needs it.
+  return `${path}.${tag}-${process.pid}-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}`;
 }
 
 /**

@@ -1,9 +1,7 @@
-import { statusFromInfo, toTokenInfo } from '@hft/auth-core/store';
 import { formatStorage } from '@hft/config';
-import { systemClock } from '@hft/time/core';
 import type { CommandContext } from '../context.js';
-import { currentRecord } from '../current-record.js';
 import { ExitCode } from '../exit-codes.js';
+import { printStatusJson, statusReport } from './status-report.js';
 
 interface StatusOptions {
   json?: boolean;
@@ -15,27 +13,10 @@ interface StatusOptions {
  * `get_status` shape. `--probe` also asks Upstox (profile). Exit 3 when no valid token.
  */
 export async function run(ctx: CommandContext, options: StatusOptions): Promise<number> {
+  const report = await statusReport(ctx, options.probe === true);
+  if (options.json) return printStatusJson(ctx, report);
   const { config } = await ctx.config();
-  const record = await currentRecord(ctx);
-  const now = systemClock.now();
-  let rejected = false;
-  let probeError: string | undefined;
-  if (record && options.probe && now < record.expiresAt) {
-    const manager = await ctx.manager();
-    try {
-      await manager.whoami();
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === 'HFT_AUTH_INVALIDATED') rejected = true;
-      else probeError = error instanceof Error ? error.message : String(error);
-    }
-  }
-  const info = record ? toTokenInfo(record, now, rejected) : undefined;
-  const status = statusFromInfo(info);
-  if (options.json) {
-    ctx.output.json(status);
-    return status.is_authenticated ? ExitCode.OK : ExitCode.NOT_AUTHENTICATED;
-  }
+  const { record, info, rejected, probeError, now, status } = report;
   // The human view needs luxon's formatting; `status --json` (scripts, start-up budget) does not.
   const { bothZones, formatDuration, lifetimeBar, table } = await import('../format.js');
   if (!record || !info) {

@@ -57,7 +57,7 @@ export interface CliProcess {
 }
 
 /**
- * Starts `node dist/hft.js ...args` with `env` over a minimal base environment (nothing of the
+ * Starts `node dist/hft.cjs ...args` with `env` over a minimal base environment (nothing of the
  * test process's UPSTOX_* / HFT_* leaks in). Its output is recorded for the secret scan.
  */
 export function startCli(args: readonly string[], options: CliOptions): CliProcess {

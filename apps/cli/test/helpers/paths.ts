@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 /** apps/cli */
 export const CLI_DIR = fileURLToPath(new URL('../..', import.meta.url));
 /** The built bin the tests run as a child process. */
-export const CLI_BIN = join(CLI_DIR, 'dist', 'hft.js');
+export const CLI_BIN = join(CLI_DIR, 'dist', 'hft.cjs');
 /** Where tests leave files worth looking at (screenshots); gitignored. */
 export const ARTIFACTS_DIR = join(CLI_DIR, 'test-artifacts');
 

@@ -1,13 +1,10 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  randomBytes,
-  randomFillSync,
-  scryptSync,
-} from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
 import { ErrorCodes, InputError, StorageError } from '@hft/errors';
 import { isPlainObject } from '../assert.js';
+
+// node:crypto is loaded on first use rather than imported: loading it costs a few ms of start-up,
+// and a short command that only reads a plain record (`hft token`) never needs it.
+const crypto = (): typeof NodeCrypto => process.getBuiltinModule('node:crypto');
 
 /** Marker and version of the sealed envelope; a plain record never has this field. */
 const MARK = 'hft_sealed';
@@ -75,7 +72,7 @@ let ivOffset = 0;
 function nextIv(): Buffer {
   if (ivOffset + IV_BYTES > ivPool.length) {
     // A new buffer, not a refill in place: IVs already handed out must not change under a caller.
-    ivPool = randomFillSync(Buffer.allocUnsafe(IV_POOL_BYTES));
+    ivPool = crypto().randomFillSync(Buffer.allocUnsafe(IV_POOL_BYTES));
     ivOffset = 0;
   }
   const iv = ivPool.subarray(ivOffset, ivOffset + IV_BYTES);
@@ -84,7 +81,7 @@ function nextIv(): Buffer {
 }
 
 function fingerprint(key: Buffer): string {
-  return createHash('sha256').update('hft-key-id\0').update(key).digest('hex').slice(0, 16);
+  return crypto().createHash('sha256').update('hft-key-id\0').update(key).digest('hex').slice(0, 16);
 }
 
 function decodeKey(key: Uint8Array | string): Buffer {
@@ -112,13 +109,13 @@ export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
   const deriveFor = (salt: string): { key: Buffer; id: string } => {
     let entry = derived.get(salt);
     if (!entry) {
-      const key = scryptSync(options.passphrase as string, Buffer.from(salt, 'base64'), 32, SCRYPT);
+      const key = crypto().scryptSync(options.passphrase as string, Buffer.from(salt, 'base64'), 32, SCRYPT);
       entry = { key, id: fingerprint(key) };
       derived.set(salt, entry);
     }
     return entry;
   };
-  const ownSalt = fromPassphrase ? randomBytes(16).toString('base64') : undefined;
+  const ownSalt = fromPassphrase ? crypto().randomBytes(16).toString('base64') : undefined;
   const own = fromPassphrase
     ? deriveFor(ownSalt as string)
     : (() => {
@@ -132,7 +129,7 @@ export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
     keyId,
     seal(plaintext, aad) {
       const iv = nextIv();
-      const cipher = createCipheriv('aes-256-gcm', ownKey, iv);
+      const cipher = crypto().createCipheriv('aes-256-gcm', ownKey, iv);
       cipher.setAAD(Buffer.from(aad, 'utf8'));
       const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const envelope: Envelope = {
@@ -194,7 +191,7 @@ export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
         );
       }
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(env.iv, 'base64'));
+        const decipher = crypto().createDecipheriv('aes-256-gcm', key.key, Buffer.from(env.iv, 'base64'));
         decipher.setAAD(Buffer.from(aad, 'utf8'));
         decipher.setAuthTag(Buffer.from(env.tag, 'base64'));
         return Buffer.concat([decipher.update(Buffer.from(env.ct, 'base64')), decipher.final()]).toString(

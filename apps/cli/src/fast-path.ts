@@ -1,0 +1,14 @@
+import { printStatusJson, statusReport } from './commands/status-report.js';
+import { run as runToken } from './commands/token.js';
+import type { FastCommand } from './fast-command.js';
+import { runCommand } from './run.js';
+
+/**
+ * Runs `hft token` or `hft status --json` (with the global options of `command`) exactly as the
+ * full program would: same context, same exit codes, same messages. Built into its own
+ * self-contained CommonJS file; see hft.cts for why.
+ */
+export async function runFast(command: FastCommand): Promise<void> {
+  if (command.name === 'token') await runCommand(command.options, (ctx) => runToken(ctx));
+  else await runCommand(command.options, async (ctx) => printStatusJson(ctx, await statusReport(ctx, false)));
+}
