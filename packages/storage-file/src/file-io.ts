@@ -37,7 +37,8 @@ export async function readSnapshot(
   try {
     return await readOpen(handle, path, tightened);
   } finally {
-    await handle.close();
+    // A descriptor opened for reading has nothing to flush: the caller need not wait for it.
+    handle.close().catch(() => {});
   }
 }
 
@@ -49,7 +50,12 @@ async function readOpen(handle: FileHandle, path: string, tightened: ModeTighten
     await handle.chmod(FILE_MODE);
     tightened(path, mode, FILE_MODE);
   }
-  const text = await handle.readFile('utf8');
+  // One read of the size just learnt, instead of readFile (which would fstat again): each call
+  // is a round trip through the thread pool. One byte more notices a file that grew meanwhile
+  // (only an in-place edit does that; writers replace files whole), and then reads it all.
+  const buffer = Buffer.allocUnsafe(stats.size + 1);
+  const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+  const text = bytesRead > stats.size ? await handle.readFile('utf8') : buffer.toString('utf8', 0, bytesRead);
   return { path, text, dev: stats.dev, ino: stats.ino };
 }
 
