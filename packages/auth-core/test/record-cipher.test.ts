@@ -35,6 +35,19 @@ describe('createRecordCipher', () => {
     expect(cipher.keyId).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  it('writes the envelope exactly as JSON.stringify would (raw key and passphrase)', () => {
+    for (const cipher of [
+      createRecordCipher({ key: randomBytes(32) }),
+      createRecordCipher({ passphrase: 'correct horse battery staple' }),
+    ]) {
+      const sealed = cipher.seal('{"a":"b"}', 'upstox:c:U1');
+      expect(sealed).toBe(JSON.stringify(JSON.parse(sealed)));
+      expect(Object.keys(JSON.parse(sealed))).toEqual(
+        expect.arrayContaining(['hft_sealed', 'alg', 'kid', 'iv', 'tag', 'ct']),
+      );
+    }
+  });
+
   it('never reuses an IV, across refills of the IV pool, and every seal still opens', () => {
     const cipher = createRecordCipher({ key: randomBytes(32) });
     const sealed = Array.from({ length: 1000 }, () => cipher.seal('same text', 'upstox:c:U1'));

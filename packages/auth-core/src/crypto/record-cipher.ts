@@ -80,8 +80,29 @@ function nextIv(): Buffer {
   return iv;
 }
 
+// The account keys a process seals for are few; their bytes are made once.
+const aadCache = new Map<string, Buffer>();
+function aadBytes(aad: string): Buffer {
+  let bytes = aadCache.get(aad);
+  if (bytes === undefined) {
+    bytes = Buffer.from(aad, 'utf8');
+    if (aadCache.size < 1024) aadCache.set(aad, bytes);
+  }
+  return bytes;
+}
+
 function fingerprint(key: Buffer): string {
   return crypto().createHash('sha256').update('hft-key-id\0').update(key).digest('hex').slice(0, 16);
+}
+
+/** A key ready for use: a KeyObject (each cipher then uses it as is) and its fingerprint. */
+interface CipherKey {
+  key: NodeCrypto.KeyObject;
+  id: string;
+}
+
+function cipherKey(bytes: Buffer): CipherKey {
+  return { key: crypto().createSecretKey(bytes), id: fingerprint(bytes) };
 }
 
 function decodeKey(key: Uint8Array | string): Buffer {
@@ -105,12 +126,13 @@ export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
     throw new InputError('passphrase must be a non-empty string', { details: { argument: 'passphrase' } });
   }
   // Keys derived from the passphrase per salt, with their fingerprints (both cost more than a seal).
-  const derived = new Map<string, { key: Buffer; id: string }>();
-  const deriveFor = (salt: string): { key: Buffer; id: string } => {
+  const derived = new Map<string, CipherKey>();
+  const deriveFor = (salt: string): CipherKey => {
     let entry = derived.get(salt);
     if (!entry) {
-      const key = crypto().scryptSync(options.passphrase as string, Buffer.from(salt, 'base64'), 32, SCRYPT);
-      entry = { key, id: fingerprint(key) };
+      entry = cipherKey(
+        crypto().scryptSync(options.passphrase as string, Buffer.from(salt, 'base64'), 32, SCRYPT),
+      );
       derived.set(salt, entry);
     }
     return entry;
@@ -118,10 +140,7 @@ export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
   const ownSalt = fromPassphrase ? crypto().randomBytes(16).toString('base64') : undefined;
   const own = fromPassphrase
     ? deriveFor(ownSalt as string)
-    : (() => {
-        const key = decodeKey(options.key as Uint8Array | string);
-        return { key, id: fingerprint(key) };
-      })();
+    : cipherKey(decodeKey(options.key as Uint8Array | string));
   const ownKey = own.key;
   const keyId = own.id;
 
@@ -130,18 +149,17 @@ export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
     seal(plaintext, aad) {
       const iv = nextIv();
       const cipher = crypto().createCipheriv('aes-256-gcm', ownKey, iv);
-      cipher.setAAD(Buffer.from(aad, 'utf8'));
-      const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      const envelope: Envelope = {
-        [MARK]: VERSION,
-        alg: 'A256GCM',
-        kid: keyId,
-        iv: iv.toString('base64'),
-        tag: cipher.getAuthTag().toString('base64'),
-        ct: ct.toString('base64'),
-        ...(ownSalt === undefined ? {} : { salt: ownSalt }),
-      };
-      return JSON.stringify(envelope);
+      cipher.setAAD(aadBytes(aad));
+      // GCM is a stream mode: final() adds nothing, so the update is the whole ciphertext.
+      const ct = cipher.update(plaintext, 'utf8');
+      cipher.final();
+      // Every value is base64 or hex, which JSON needs no escapes for: the envelope is written
+      // directly (the same text JSON.stringify gives, without scanning the ciphertext again).
+      return (
+        `{"${MARK}":${VERSION},"alg":"A256GCM","kid":"${keyId}","iv":"${iv.toString('base64')}",` +
+        `"tag":"${cipher.getAuthTag().toString('base64')}","ct":"${ct.toString('base64')}"` +
+        `${ownSalt === undefined ? '' : `,"salt":"${ownSalt}"`}}`
+      );
     },
     open(text, aad, context) {
       const fail = (
@@ -168,7 +186,7 @@ export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
       } catch {
         throw fail(ErrorCodes.STORAGE_TAMPERED, 'the encrypted record is malformed (altered or truncated)');
       }
-      let key: { key: Buffer; id: string };
+      let key: CipherKey;
       if (env.salt !== undefined) {
         if (!fromPassphrase)
           throw fail(
@@ -192,7 +210,7 @@ export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
       }
       try {
         const decipher = crypto().createDecipheriv('aes-256-gcm', key.key, Buffer.from(env.iv, 'base64'));
-        decipher.setAAD(Buffer.from(aad, 'utf8'));
+        decipher.setAAD(aadBytes(aad));
         decipher.setAuthTag(Buffer.from(env.tag, 'base64'));
         return Buffer.concat([decipher.update(Buffer.from(env.ct, 'base64')), decipher.final()]).toString(
           'utf8',
