@@ -178,7 +178,8 @@ export class RedisConnection {
     this.#inFlight += 1;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const client = await this.ready(operation, key);
+      // A connected client is used at once: no extra turn through an async ready().
+      const client = this.client.isReady && !this.#closed ? this.client : await this.ready(operation, key);
       const pending = work(client);
       // The losing side of the race must not become an unhandled rejection.
       pending.catch(() => {});
