@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureBuilt } from '@hft/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIGURES, herdsFigure } from '../src/figures/index.js';
+import { benchRoot } from '../src/package-paths.js';
 import { formatMarkdown, formatTable, writeResults } from '../src/report.js';
 import { failedRow, infoRow, measuredRow, type ResultRow, skipRow } from '../src/result-row.js';
 import { type BenchSession, openSession } from '../src/session.js';
-import { ensureWorkersBuilt } from './build-workers.js';
 
 const BAR_TEXT = /^(<=|>=|==) \d+(\.\d+)?$/;
 
@@ -40,9 +41,14 @@ function expectWellFormed(row: ResultRow, figureId: string): void {
 let session: BenchSession;
 
 beforeAll(async () => {
-  ensureWorkersBuilt();
+  // Only the workers: the figures start them as child processes, while `dist/bench.js` is not run here.
+  const root = benchRoot();
+  const workers = readdirSync(join(root, 'src', 'workers')).map(
+    (name) => `dist/workers/${name.replace(/\.ts$/, '.js')}`,
+  );
+  ensureBuilt(root, { outputs: workers });
   session = await openSession({ quick: true, redis: true });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await session?.close();

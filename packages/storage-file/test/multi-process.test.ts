@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRecordCipher, type TokenStoreChange } from '@hft/auth-core';
 import { ErrorCodes, StorageError } from '@hft/errors';
+import { ensureBuilt } from '@hft/test-kit';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFileTokenStore } from '../src/index.js';
 import { problemWith, recordFor } from './fixtures/records.mjs';
-import { type Child, ensureBuilt, killHard, startChild } from './helpers/children.js';
+import { type Child, killHard, PACKAGE_DIR, startChild } from './helpers/children.js';
 
 const check = problemWith;
 
@@ -36,7 +37,7 @@ describe('file store across real processes', () => {
   let dir: string;
 
   beforeAll(() => {
-    ensureBuilt();
+    ensureBuilt(PACKAGE_DIR);
   }, 180_000);
 
   beforeEach(async () => {

@@ -4,10 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { createRecordCipher, type TokenStoreChange } from '@hft/auth-core';
 import { ErrorCodes } from '@hft/errors';
 import { sampleRecord } from '@hft/storage-conformance';
-import { freePort, type RedisServer, startRedis } from '@hft/test-kit';
+import { ensureBuilt, freePort, type RedisServer, startRedis } from '@hft/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore, type RedisTokenStore, type RedisTokenStoreOptions } from '../src/index.js';
-import { ensureBuilt } from './helpers/build.js';
 
 let server: RedisServer;
 const stores: RedisTokenStore[] = [];
@@ -15,7 +14,7 @@ const children = new Set<ChildProcess>();
 let prefixes = 0;
 
 beforeAll(async () => {
-  ensureBuilt();
+  ensureBuilt(fileURLToPath(new URL('..', import.meta.url)));
   server = await startRedis();
 }, 180_000);
 afterAll(async () => {

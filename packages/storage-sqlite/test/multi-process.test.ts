@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TokenStore, TokenStoreChange } from '@hft/auth-core';
 import { ErrorCodes } from '@hft/errors';
+import { ensureBuilt } from '@hft/test-kit';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteTokenStore, DEFAULT_LEASE_TABLE } from '../src/index.js';
 import { makeRecord, tagOf } from './fixtures/records.mjs';
-import { type Child, forkChild, killChildren, runChild } from './helpers/children.js';
-import { ensureBuilt } from './helpers/ensure-built.js';
+import { type Child, forkChild, killChildren, PACKAGE_DIR, runChild } from './helpers/children.js';
 import { rawSql } from './helpers/raw-sql.js';
 
 interface MixedResult {
@@ -57,7 +57,7 @@ describe('sqlite store shared by real processes', () => {
     return store;
   };
 
-  beforeAll(() => ensureBuilt(), 240_000);
+  beforeAll(() => ensureBuilt(PACKAGE_DIR), 240_000);
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hft-sqlite-mp-'));

@@ -1,41 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Root of this package. */
 export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = join(PACKAGE_DIR, 'test', 'fixtures');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * Child processes run the BUILT package (Node 20 cannot run TypeScript): build this package when
- * `dist` is missing or older than `src`, and the workspace packages it imports when their `dist`
- * is missing. The root test task builds first, so this only works when run on its own.
- */
-export function ensureBuilt(): void {
-  for (const [name, dir, entry] of [
-    ['@hft/errors', 'errors', 'index.js'],
-    ['@hft/time', 'time', 'index.js'],
-    ['@hft/auth-core', 'auth-core', 'store.js'],
-  ] as const) {
-    if (!existsSync(join(PACKAGE_DIR, '..', dir, 'dist', entry))) {
-      execFileSync('pnpm', ['--filter', name, 'build'], { cwd: PACKAGE_DIR, stdio: 'pipe' });
-    }
-  }
-  const dist = join(PACKAGE_DIR, 'dist', 'index.js');
-  if (!existsSync(dist) || statSync(dist).mtimeMs < newestMtime(join(PACKAGE_DIR, 'src'))) {
-    execFileSync('pnpm', ['build'], { cwd: PACKAGE_DIR, stdio: 'pipe' });
-  }
-}
 
 /** A running fixture script, with its output split into lines. */
 export interface Child {

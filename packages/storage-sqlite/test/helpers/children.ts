@@ -1,6 +1,9 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { PACKAGE_DIR } from './ensure-built.js';
+import { fileURLToPath } from 'node:url';
+
+/** This package's directory. */
+export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
 const CHILD = join(PACKAGE_DIR, 'test', 'fixtures', 'child.mjs');
 
