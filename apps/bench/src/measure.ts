@@ -51,6 +51,14 @@ export function sinkValue(): number {
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /**
+ * Collects garbage now when `--expose-gc` is on (else does nothing), so that one contender's
+ * garbage is not collected during the next one's measurement.
+ */
+export function collectGarbage(): void {
+  gc?.();
+}
+
+/**
  * Times several contenders with tinybench, alternating them: `rounds` short benches, each
  * running every contender once in a rotated order, so slow drift of the machine (other
  * processes, thermal state) hits every contender alike. Samples of all rounds are pooled and
@@ -81,7 +89,7 @@ export async function alternate(
     const shift = round % contenders.length;
     const order = [...contenders.slice(shift), ...contenders.slice(0, shift)];
     for (const c of order) bench.add(c.name, c.fn, { async: c.async });
-    gc?.();
+    collectGarbage();
     await bench.run();
     for (const task of bench.tasks) {
       const result = task.result;

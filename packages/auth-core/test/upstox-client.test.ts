@@ -72,6 +72,10 @@ describe('createUpstoxClient against the emulator', () => {
     const sent = calls('/v2/user/profile')[0]!;
     expect(sent.headers.authorization).toBe(`Bearer ${manager.getAccessToken()}`);
     expect(sent.headers['api-version']).toBe('2.0');
+    expect(sent.headers.accept).toBe('application/json');
+    // A caller's own Accept is kept.
+    await client.get('/v2/user/profile', { headers: { Accept: 'application/json, text/csv' } });
+    expect(calls('/v2/user/profile')[1]!.headers.accept).toBe('application/json, text/csv');
   });
 
   it('sends order writes to the order host with X-Algo-Name', async () => {

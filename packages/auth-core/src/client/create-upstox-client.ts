@@ -91,31 +91,50 @@ export function createUpstoxClient(
   const maxDelay = options.maxRetryDelayMs ?? 10_000;
   const replayWaitMs = options.replayWaitMs ?? 0;
   const throttle = createThrottle(options.rateLimits);
-  const client = axios.create({ baseURL: baseUrl, timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
-
-  client.interceptors.request.use(async (config: HftConfig) => {
-    const path = pathOf(config.url);
-    const state: HftRequestState = config.hftState ?? {
-      token: '',
-      category: requestCategory(path),
-      attempt: 0,
-      replayed: false,
-    };
-    config.hftState = state;
-    state.token = source.getAccessToken();
-    config.headers.set('Authorization', `Bearer ${state.token}`);
-    config.headers.set('Accept', 'application/json', false);
-    if (path.startsWith('/v2/')) config.headers.set('Api-Version', '2.0', false);
-    if (usesOrderHost(path) && !/^https?:/i.test(config.url ?? '')) config.baseURL = orderBaseUrl;
-    if (state.category === 'order' && options.algoName) config.headers.set('X-Algo-Name', options.algoName);
-    await throttle(state.category);
-    return config;
+  const transport = axios.getAdapter(axios.defaults.adapter);
+  const client = axios.create({
+    baseURL: baseUrl,
+    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    // Same on every request: set once on the instance rather than per request.
+    headers: { Accept: 'application/json' },
+    // The limiter sits in front of the transport, so the request interceptor below stays
+    // synchronous: axios then sends at once, without a promise chain per request. Retries and
+    // replays come through here again, so they are throttled too.
+    adapter: (config) => {
+      const wait = throttle((config as HftConfig).hftState?.category ?? 'standard');
+      return wait ? wait.then(() => transport(config)) : transport(config);
+    },
   });
+
+  client.interceptors.request.use(
+    (config: HftConfig) => {
+      const path = pathOf(config.url);
+      const state: HftRequestState = config.hftState ?? {
+        token: '',
+        category: requestCategory(path),
+        attempt: 0,
+        replayed: false,
+      };
+      config.hftState = state;
+      state.token = source.getAccessToken();
+      config.headers.set('Authorization', `Bearer ${state.token}`);
+      if (path.startsWith('/v2/')) config.headers.set('Api-Version', '2.0', false);
+      if (state.category === 'order') {
+        if (usesOrderHost(path) && !/^https?:/i.test(config.url ?? '')) config.baseURL = orderBaseUrl;
+        if (options.algoName) config.headers.set('X-Algo-Name', options.algoName);
+      }
+      return config;
+    },
+    undefined,
+    { synchronous: true },
+  );
 
   client.interceptors.response.use(
     (response: AxiosResponse) => {
+      // Parsed JSON is an object: only a string body (axios could not parse it) needs a look.
+      if (typeof response.data !== 'string') return response;
       const contentType = String(response.headers['content-type'] ?? '');
-      if (!/json/i.test(contentType) && typeof response.data === 'string') {
+      if (!/json/i.test(contentType)) {
         throw nonJsonError(endpointOf(response.config), response.status, contentType, response.data);
       }
       return response;

@@ -19,6 +19,11 @@ export function usesOrderHost(path: string): boolean {
 /** The path of a request URL relative to its base (no query, no origin). */
 export function pathOf(url: string | undefined): string {
   if (!url) return '/';
+  // The usual case, a relative path: no origin to strip, so no regular expression per request.
+  if (url.charCodeAt(0) === 47 /* '/' */) {
+    const query = url.indexOf('?');
+    return query === -1 ? url : url.slice(0, query);
+  }
   const withoutOrigin = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]+/i, '');
   const path = withoutOrigin.split('?')[0] ?? '/';
   return path.startsWith('/') ? path : `/${path}`;

@@ -34,8 +34,11 @@ export const UPSTOX_STANDARD_LIMITS: Readonly<WindowLimits> = {
   perThirtyMinutes: 2000,
 };
 
-/** Waits until a request of a bucket may be sent. */
-export type Throttle = (category: RequestCategory) => Promise<void>;
+/**
+ * Waits until a request of a bucket may be sent: a promise to await, or `undefined` when the
+ * bucket has no limit (nothing to wait for, not even a promise turn).
+ */
+export type Throttle = (category: RequestCategory) => Promise<void> | undefined;
 
 const WINDOWS = [
   ['perThirtyMinutes', 30 * 60_000],
@@ -69,8 +72,5 @@ export function createThrottle(limits: ClientRateLimits = {}): Throttle {
   }
   const order = gate(limits.order === undefined ? UPSTOX_ORDER_LIMITS : limits.order, allowance);
   const standard = gate(limits.standard === undefined ? UPSTOX_STANDARD_LIMITS : limits.standard, allowance);
-  return async (category) => {
-    const g = category === 'order' ? order : standard;
-    if (g) await g();
-  };
+  return (category) => (category === 'order' ? order : standard)?.();
 }
