@@ -235,7 +235,9 @@ describe('the fast path (hft.cjs without the ES module program) and the full pro
     // A corrupt file is moved aside when met: each run gets a fresh one.
     const corruptFile = () => {
       mkdirSync(join(corrupt.home, 'tokens'), { recursive: true, mode: 0o700 });
-      writeFileSync(join(corrupt.home, 'tokens', 'upstox_token.json'), '{"access_token": "eyJ', { mode: 0o600 });
+      writeFileSync(join(corrupt.home, 'tokens', 'upstox_token.json'), '{"access_token": "eyJ', {
+        mode: 0o600,
+      });
     };
     const cases: Array<[string[], TestAccount, number]> = [
       [['token'], loggedIn, 0],

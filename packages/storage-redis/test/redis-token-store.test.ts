@@ -223,7 +223,8 @@ describe('watch over Redis client tracking', () => {
   const storedForm = (record: TokenRecord) =>
     JSON.stringify({ value: JSON.stringify(record), expires: Date.now() + HOUR });
 
-  it('delivers the record across two instances, then the delete', async () => {
+  /** A watcher and a writer on one fresh prefix; the watcher follows `record`'s account, live. */
+  const watchedPair = async () => {
     const prefix = freshPrefix();
     const watcher = await open({ prefix });
     const writer = await open({ prefix });
@@ -231,6 +232,11 @@ describe('watch over Redis client tracking', () => {
     const changes: TokenStoreChange[] = [];
     watcher.watch(record.accountKey, (c) => changes.push(c));
     await watcher.connect();
+    return { prefix, watcher, writer, record, changes };
+  };
+
+  it('delivers the record across two instances, then the delete', async () => {
+    const { writer, record, changes } = await watchedPair();
     await writer.set(record.accountKey, record);
     const seen = await waitForChange(changes, (c) => c.kind === 'set');
     expect(seen).toEqual({ key: record.accountKey, kind: 'set', record });
@@ -270,13 +276,7 @@ describe('watch over Redis client tracking', () => {
   });
 
   it('ends a burst of writes on the last value, reading once per burst rather than per write', async () => {
-    const prefix = freshPrefix();
-    const watcher = await open({ prefix });
-    const writer = await open({ prefix });
-    const record = sampleRecord();
-    const changes: TokenStoreChange[] = [];
-    watcher.watch(record.accountKey, (c) => changes.push(c));
-    await watcher.connect();
+    const { writer, record, changes } = await watchedPair();
     for (let i = 0; i < 50; i++)
       await writer.set(record.accountKey, { ...record, accessToken: `burst-${i}` });
     await waitForChange(changes, (c) => c.record?.accessToken === 'burst-49');
@@ -361,13 +361,7 @@ describe('watch over Redis client tracking', () => {
   });
 
   it('takes the new subscriber id after its connection is killed, and catches up with what it missed', async () => {
-    const prefix = freshPrefix();
-    const watcher = await open({ prefix });
-    const writer = await open({ prefix });
-    const record = sampleRecord();
-    const changes: TokenStoreChange[] = [];
-    watcher.watch(record.accountKey, (c) => changes.push(c));
-    await watcher.connect();
+    const { prefix, watcher, writer, record, changes } = await watchedPair();
     await writer.set(record.accountKey, record);
     await waitForChange(changes, (c) => c.kind === 'set');
     changes.length = 0;
@@ -396,13 +390,7 @@ describe('watch over Redis client tracking', () => {
   });
 
   it('switches tracking on again when its command connection is killed', async () => {
-    const prefix = freshPrefix();
-    const watcher = await open({ prefix });
-    const writer = await open({ prefix });
-    const record = sampleRecord();
-    const changes: TokenStoreChange[] = [];
-    watcher.watch(record.accountKey, (c) => changes.push(c));
-    await watcher.connect();
+    const { watcher, writer, record, changes } = await watchedPair();
     // Only the watcher's own command connection is tracking (it redirects to its subscriber).
     const tracker = (await server.cli('CLIENT', 'LIST', 'TYPE', 'normal'))
       .split('\n')
