@@ -8,16 +8,22 @@ export const IST_OFFSET_MS = (5 * 60 + 30) * 60_000;
 
 const DAY_MS = 86_400_000;
 
-/** Wall-clock fields of `ms` in IST, from the fixed offset. */
-export function istFields(ms: number): {
+/** Wall-clock reading of an instant in Asia/Kolkata. `month` is 1-12, like luxon (not `Date`). */
+export interface IstWallTime {
   year: number;
+  /** 1 = January ... 12 = December. */
   month: number;
+  /** Day of the month, 1-31. */
   day: number;
+  /** 0-23. */
   hour: number;
   minute: number;
   second: number;
   millisecond: number;
-} {
+}
+
+/** Wall-clock fields of `ms` in IST, from the fixed offset. */
+export function istFields(ms: number): IstWallTime {
   const d = new Date(ms + IST_OFFSET_MS);
   return {
     year: d.getUTCFullYear(),

@@ -1,20 +1,8 @@
 import { InputError } from '@hft/errors';
 import { type InstantInput, toEpochMs } from './instant.js';
-import { DAY_MS, istDayStart, istFields, istIso } from './ist-offset.js';
+import { DAY_MS, type IstWallTime, istDayStart, istFields, istIso } from './ist-offset.js';
 
-/** Wall-clock reading of an instant in Asia/Kolkata. `month` is 1-12, like luxon (not `Date`). */
-export interface IstWallTime {
-  year: number;
-  /** 1 = January ... 12 = December. */
-  month: number;
-  /** Day of the month, 1-31. */
-  day: number;
-  /** 0-23. */
-  hour: number;
-  minute: number;
-  second: number;
-  millisecond: number;
-}
+export type { IstWallTime } from './ist-offset.js';
 
 /**
  * ISO 8601 text of the instant in IST with milliseconds and the `+05:30` offset, e.g.
