@@ -1,24 +1,30 @@
-import type { TokenRecord, TokenSource } from './token-record.js';
+import type { TokenRecord } from './token-record.js';
 
-/** What is known about a token, without any secret. Times are epoch ms. */
-export interface TokenInfo {
-  accountKey: string;
-  accountName?: string;
-  clientId: string;
-  userId: string;
-  userName?: string;
-  email?: string;
-  broker?: string;
-  exchanges: string[];
-  products: string[];
-  orderTypes: string[];
-  issuedAt: number;
-  expiresAt: number;
+/**
+ * What is known about a token, without any secret. Times are epoch ms. The record's own fields
+ * are picked from {@link TokenRecord}, so the two cannot drift apart.
+ */
+export interface TokenInfo
+  extends Pick<
+    TokenRecord,
+    | 'accountKey'
+    | 'accountName'
+    | 'clientId'
+    | 'userId'
+    | 'userName'
+    | 'email'
+    | 'broker'
+    | 'exchanges'
+    | 'products'
+    | 'orderTypes'
+    | 'issuedAt'
+    | 'expiresAt'
+    | 'source'
+  > {
   /** Milliseconds left at the time of the call (0 when expired). */
   remainingMs: number;
   /** Not expired and not invalidated. */
   isValid: boolean;
-  source: TokenSource;
   /** Whether an extended (read-only, long-lived) token is stored too. */
   hasExtendedToken: boolean;
 }
