@@ -10,7 +10,6 @@ import {
   DEFAULT_LOG_LEVEL,
   DEFAULT_ORDER_BASE_URL,
   ENV_VARS,
-  type LogLevel,
   SOURCE_DEFAULT,
   SOURCE_INPUT,
   SOURCE_OPTIONS,
@@ -78,20 +77,13 @@ export type ParseConfigResult =
       code: typeof ErrorCodes.CONFIG_INVALID | typeof ErrorCodes.CONFIG_FILE;
     };
 
-interface Values {
-  home?: string;
-  tokenDir?: string;
-  credentialsFile?: string;
-  logFile?: string;
-  baseUrl?: string;
-  orderBaseUrl?: string;
+/** One layer's values: the settings of {@link ConfigOptions}, with storage parsed and credentials flattened. */
+type Values = Omit<ConfigOptions, 'storage' | 'credentials'> & {
   storage?: StorageSelection;
-  logLevel?: LogLevel;
-  account?: string;
   clientId?: string;
   clientSecret?: string;
   redirectUri?: string;
-}
+};
 
 type ValueKey = keyof Values;
 
