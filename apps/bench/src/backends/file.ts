@@ -6,7 +6,7 @@ import { createRecordCipher } from '@hft/auth-core/store';
 import { createFileTokenStore, DEFAULT_TOKEN_FILE } from '@hft/storage-file';
 import { type BenchContext, scratchDir } from '../context.js';
 import { fakeAccessToken, makeRecord } from '../records.js';
-import { bytesPerVariant, type ScaleKit, type StoreOpsKit, tokenVariants } from './kit.js';
+import { bytesPerVariant, checkedScaleKit, type ScaleKit, type StoreOpsKit, tokenVariants } from './kit.js';
 
 /**
  * The file store beside `readFile` + `JSON.parse` of the very file it wrote (get), and a durable
@@ -108,17 +108,5 @@ export async function fileScaleKit(ctx: BenchContext, count: number): Promise<Sc
     writeFileSync(join(manyDir, `upstox_token.${other.clientId}.${userId}.json`), text, { mode: 0o600 });
     lastKey = other.accountKey;
   }
-  const check = await many.get(lastKey);
-  if (check?.accountKey !== lastKey) throw new Error(`file scale: the store cannot read ${lastKey}`);
-  return {
-    kind: 'file',
-    one,
-    many,
-    key: first.accountKey,
-    count,
-    async close() {
-      await one.close();
-      await many.close();
-    },
-  };
+  return checkedScaleKit('file', { one, many }, first.accountKey, count, lastKey);
 }

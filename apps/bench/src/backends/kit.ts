@@ -60,3 +60,33 @@ export interface ScaleKit {
   readonly count: number;
   close(): Promise<void>;
 }
+
+/**
+ * The {@link ScaleKit} over `one` and `many`, after checking that `many` reads `lastKey`, the last
+ * of the accounts the set-up put there (so a set-up that wrote what the store cannot read fails
+ * here, not as a fast "not found" in the measurement).
+ * @throws Error when `many` does not return the record of `lastKey`.
+ */
+export async function checkedScaleKit(
+  kind: BackendKind,
+  stores: { one: TokenStore; many: TokenStore },
+  key: string,
+  count: number,
+  lastKey: string,
+): Promise<ScaleKit> {
+  const { one, many } = stores;
+  if ((await many.get(lastKey))?.accountKey !== lastKey) {
+    throw new Error(`${kind} scale: the store cannot read ${lastKey}`);
+  }
+  return {
+    kind,
+    one,
+    many,
+    key,
+    count,
+    async close() {
+      await one.close();
+      await many.close();
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { createRecordCipher, type TokenRecord, type TokenStore } from '@hft/auth-core/store';
 import type { BenchContext } from '../context.js';
 import { fakeAccessToken, makeRecord } from '../records.js';
-import { bytesPerVariant, type ScaleKit, type StoreOpsKit, tokenVariants } from './kit.js';
+import { bytesPerVariant, checkedScaleKit, type ScaleKit, type StoreOpsKit, tokenVariants } from './kit.js';
 
 function requireRedis(ctx: BenchContext): string {
   if (!ctx.redisUrl) throw new Error(`no redis-server: ${ctx.redisUnavailable ?? 'not started'}`);
@@ -103,19 +103,11 @@ export async function redisScaleKit(ctx: BenchContext, count: number): Promise<S
       }),
     );
   }
-  const lastKey = makeRecord({ userId: `U${count - 1}` }).accountKey;
-  if ((await many.get(lastKey))?.accountKey !== lastKey) {
-    throw new Error(`redis scale: the store cannot read ${lastKey}`);
-  }
-  return {
-    kind: 'redis',
-    one,
-    many,
-    key: first.accountKey,
+  return checkedScaleKit(
+    'redis',
+    { one, many },
+    first.accountKey,
     count,
-    async close() {
-      await one.close();
-      await many.close();
-    },
-  };
+    makeRecord({ userId: `U${count - 1}` }).accountKey,
+  );
 }

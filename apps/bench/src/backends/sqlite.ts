@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createRecordCipher, type TokenRecord } from '@hft/auth-core/store';
 import { type BenchContext, scratchDir } from '../context.js';
 import { fakeAccessToken, makeRecord } from '../records.js';
-import { type ScaleKit, type StoreOpsKit, tokenVariants } from './kit.js';
+import { checkedScaleKit, type ScaleKit, type StoreOpsKit, tokenVariants } from './kit.js';
 
 /** What the benchmarks use of `@hft/storage-sqlite`, `@keyv/sqlite` and `keyv`, loaded on demand. */
 async function loadSqlite() {
@@ -94,18 +94,11 @@ export async function sqliteScaleKit(ctx: BenchContext, count: number): Promise<
   await Promise.all(others.map((r) => keyv.set(r.accountKey, JSON.stringify(r))));
   await adapter.query('COMMIT');
   await keyv.disconnect();
-  const last = others.at(-1)?.accountKey ?? first.accountKey;
-  if ((await many.get(last))?.accountKey !== last)
-    throw new Error(`sqlite scale: the store cannot read ${last}`);
-  return {
-    kind: 'sqlite',
-    one,
-    many,
-    key: first.accountKey,
+  return checkedScaleKit(
+    'sqlite',
+    { one, many },
+    first.accountKey,
     count,
-    async close() {
-      await one.close();
-      await many.close();
-    },
-  };
+    others.at(-1)?.accountKey ?? first.accountKey,
+  );
 }

@@ -1,10 +1,10 @@
-import { createMemoryTokenStore, createUpstoxClient, TokenManager } from '@hft/auth-core';
+import { createUpstoxClient } from '@hft/auth-core';
 import axios, { type AxiosResponse } from 'axios';
 import { startWorker } from '../child.js';
 import type { BenchContext } from '../context.js';
 import type { Figure } from '../figure.js';
+import { loadedManager } from '../loaded-manager.js';
 import { collectGarbage } from '../measure.js';
-import { BENCH_CLIENT_ID, BENCH_REDIRECT_URI, makeRecord } from '../records.js';
 import { measuredRow, type ResultRow } from '../result-row.js';
 import { median } from '../stats.js';
 import { throughput } from '../throughput.js';
@@ -45,16 +45,7 @@ export const apiClientFigure: Figure = {
         port: number;
       };
       const baseUrl = `http://127.0.0.1:${port}`;
-      const record = makeRecord();
-      const store = createMemoryTokenStore();
-      await store.set(record.accountKey, record);
-      const manager = new TokenManager({
-        clientId: BENCH_CLIENT_ID,
-        redirectUri: BENCH_REDIRECT_URI,
-        store,
-        account: record.accountKey,
-      });
-      await manager.load();
+      const { manager, record } = await loadedManager();
       // The limiter stays on, far above what 8 callers can offer: its cost is part of the
       // figure, its waiting is not.
       const client = createUpstoxClient(manager, {

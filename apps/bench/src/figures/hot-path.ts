@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createMemoryTokenStore, TokenManager, UpstoxAuthenticator } from '@hft/auth-core';
+import { UpstoxAuthenticator } from '@hft/auth-core';
 import { createFileTokenStore, DEFAULT_TOKEN_FILE } from '@hft/storage-file';
 import { type BenchContext, scratchDir } from '../context.js';
 import type { Figure } from '../figure.js';
+import { loadedManager } from '../loaded-manager.js';
 import { alternate, blackhole } from '../measure.js';
-import { BENCH_CLIENT_ID, BENCH_REDIRECT_URI, makeRecord } from '../records.js';
+import { BENCH_CLIENT_ID, BENCH_REDIRECT_URI } from '../records.js';
 import { infoRow, measuredRow, type ResultRow } from '../result-row.js';
 
 /** Calls per timed sample for the nanosecond-scale contenders (keeps timer overhead out). */
@@ -26,34 +27,20 @@ export const hotPathFigure: Figure = {
   id: 'hot-path',
   title: 'synchronous token read vs Map.get and vs re-reading the token file',
   async run(ctx: BenchContext): Promise<ResultRow[]> {
-    const record = makeRecord();
+    const { manager, record, store } = await loadedManager();
     const key = record.accountKey;
-    const store = createMemoryTokenStore();
-    await store.set(key, record);
-    const common = { store, account: key };
-    const manager = new TokenManager({
-      clientId: BENCH_CLIENT_ID,
-      redirectUri: BENCH_REDIRECT_URI,
-      ...common,
-    });
-    await manager.load();
     const auth = new UpstoxAuthenticator({
       credentials: {
         clientId: BENCH_CLIENT_ID,
         redirectUri: BENCH_REDIRECT_URI,
       },
-      ...common,
+      store,
+      account: key,
     });
     await auth.load();
     // The same manager with a clock that costs nothing: shows how much of the hot path is the clock read.
     const frozenNow = Date.now();
-    const frozen = new TokenManager({
-      clientId: BENCH_CLIENT_ID,
-      redirectUri: BENCH_REDIRECT_URI,
-      ...common,
-      clock: { now: () => frozenNow },
-    });
-    await frozen.load();
+    const { manager: frozen } = await loadedManager({ record, store, clock: { now: () => frozenNow } });
     if (
       manager.getAccessToken() !== record.accessToken ||
       auth.getToken() !== record.accessToken ||

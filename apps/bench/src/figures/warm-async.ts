@@ -1,8 +1,7 @@
-import { createMemoryTokenStore, TokenManager } from '@hft/auth-core';
 import type { BenchContext } from '../context.js';
 import type { Figure } from '../figure.js';
+import { loadedManager } from '../loaded-manager.js';
 import { alternate, blackhole } from '../measure.js';
-import { BENCH_CLIENT_ID, BENCH_REDIRECT_URI, makeRecord } from '../records.js';
 import { measuredRow, type ResultRow } from '../result-row.js';
 
 const INNER = 1000;
@@ -15,15 +14,7 @@ export const warmAsyncFigure: Figure = {
   id: 'warm-async',
   title: 'await getValidToken() on a loaded manager vs await Promise.resolve(token)',
   async run(ctx: BenchContext): Promise<ResultRow[]> {
-    const record = makeRecord();
-    const store = createMemoryTokenStore();
-    await store.set(record.accountKey, record);
-    const manager = new TokenManager({
-      clientId: BENCH_CLIENT_ID,
-      redirectUri: BENCH_REDIRECT_URI,
-      store,
-      account: record.accountKey,
-    });
+    const { manager, record } = await loadedManager();
     if ((await manager.getValidToken()) !== record.accessToken) {
       throw new Error('warm-async: getValidToken() does not return the stored token');
     }
