@@ -2,6 +2,20 @@ import UpstoxClient from 'upstox-js-sdk';
 import { describe, expect, it } from 'vitest';
 import { loginForCode, NEXT_0330, startEmulator, startReceiver } from './helpers.js';
 
+/** The profile fields the SDK's models fill (camelCase), in the token body and the profile. */
+const PROFILE_FIELDS = [
+  'email',
+  'exchanges',
+  'products',
+  'broker',
+  'userId',
+  'userName',
+  'orderTypes',
+  'userType',
+  'poa',
+  'isActive',
+];
+
 /** Promisifies one callback-style SDK call. */
 function call<T>(run: (cb: (error: unknown, data: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => run((error, data) => (error ? reject(error) : resolve(data))));
@@ -42,20 +56,7 @@ describe('official upstox-js-sdk against the emulator', () => {
       ),
     );
     expect(token.constructor.name).toBe('TokenResponse');
-    expectFilled(token, [
-      'email',
-      'exchanges',
-      'products',
-      'broker',
-      'userId',
-      'userName',
-      'orderTypes',
-      'userType',
-      'poa',
-      'isActive',
-      'accessToken',
-      'extendedToken',
-    ]);
+    expectFilled(token, [...PROFILE_FIELDS, 'accessToken', 'extendedToken']);
     expect(token.userId).toBe('EMU001');
     expect(token.orderTypes).toEqual(['MARKET', 'LIMIT', 'SL', 'SL-M']);
     const sent = emu.requests.find((r) => r.path === '/v2/login/authorization/token')!;
@@ -68,18 +69,7 @@ describe('official upstox-js-sdk against the emulator', () => {
     );
     expect(profile.status).toBe('success');
     expect(profile.data.constructor.name).toBe('ProfileData');
-    expectFilled(profile.data, [
-      'email',
-      'exchanges',
-      'products',
-      'broker',
-      'userId',
-      'userName',
-      'orderTypes',
-      'userType',
-      'poa',
-      'isActive',
-    ]);
+    expectFilled(profile.data, PROFILE_FIELDS);
 
     const request = new UpstoxClient.IndieUserTokenRequest();
     request.clientSecret = emu.defaultApp.clientSecret;
