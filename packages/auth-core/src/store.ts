@@ -21,3 +21,9 @@ export { type TokenInfo, toTokenInfo } from './token-info.js';
 export { accountKey, parseAccountKey, type TokenRecord, type TokenSource } from './token-record.js';
 export { assertTokenRecord } from './token-record-check.js';
 export type { TokenStore, TokenStoreChange, Unsubscribe, WithLockOptions } from './token-store.js';
+export {
+  type WriteIfNewerOptions,
+  type WriteIfNewerResult,
+  writeIfNewer,
+  writeLockKey,
+} from './write-if-newer.js';

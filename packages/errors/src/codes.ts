@@ -31,6 +31,10 @@ export const ErrorCodes = {
   AUTH_ACCOUNT_AMBIGUOUS: 'HFT_AUTH_ACCOUNT_AMBIGUOUS',
   /** Waiting for a login or approval ran out of time. */
   AUTH_TIMEOUT: 'HFT_AUTH_TIMEOUT',
+  /** A token issued no later than the stored one was refused: a daily token is only replaced by a newer one. */
+  AUTH_STALE_TOKEN: 'HFT_AUTH_STALE_TOKEN',
+  /** The token kind sent may not call this API (Upstox `UDAPI100067`, or a rule known in advance). */
+  AUTH_WRONG_TOKEN_KIND: 'HFT_AUTH_WRONG_TOKEN_KIND',
 
   /** Upstox answered with its error envelope; see `status` and `brokerCode`. */
   BROKER_ERROR: 'HFT_BROKER_ERROR',
@@ -38,6 +42,8 @@ export const ErrorCodes = {
   BROKER_RATE_LIMITED: 'HFT_BROKER_RATE_LIMITED',
   /** Upstox answered 2xx but the body failed validation (a field missing or of the wrong type). */
   BROKER_INVALID_RESPONSE: 'HFT_BROKER_INVALID_RESPONSE',
+  /** An order call came from an IP that is not one of the user's registered static IPs (`UDAPI1154`). */
+  BROKER_STATIC_IP: 'HFT_BROKER_STATIC_IP',
 
   /** No response in time. */
   NETWORK_TIMEOUT: 'HFT_NETWORK_TIMEOUT',
@@ -58,6 +64,10 @@ export const ErrorCodes = {
   STORAGE_TAMPERED: 'HFT_STORAGE_TAMPERED',
   /** The storage package selected in config is not installed. */
   STORAGE_PACKAGE_MISSING: 'HFT_STORAGE_PACKAGE_MISSING',
+  /** A store path is not a regular file (a symlink, FIFO, directory...) or is larger than a record may be. */
+  STORAGE_UNSAFE_FILE: 'HFT_STORAGE_UNSAFE_FILE',
+  /** A plaintext record was found where an encryption key is configured; it is not served. */
+  STORAGE_UNSEALED: 'HFT_STORAGE_UNSEALED',
 } as const;
 
 /** Union of every stable error code string. */
