@@ -20,16 +20,17 @@ export {
   type WindowLimits,
 } from './client/throttle.js';
 export { type LoggerLike, silentLogger } from './logger-like.js';
+export type { CompleteLoginOptions } from './login-session.js';
 export * from './store.js';
 export type { InvalidationReason, TokenEvents } from './token-events.js';
 export {
-  isTokenRejection,
   type LogoutResult,
   type ReacquireHook,
   type ReacquireReason,
   TokenManager,
   type TokenManagerOptions,
 } from './token-manager.js';
+export { isTokenRejection } from './token-rejection.js';
 export { type Off, TypedEmitter } from './typed-emitter.js';
 export {
   type CodeExchangeParams,

@@ -120,10 +120,12 @@ describe('createUpstoxClient against the emulator', () => {
   });
 
   it('replays an idempotent request once, after a new token arrived', async () => {
-    const { emu, client, manager, issue, calls } = await setup({}, { replayWaitMs: 5_000 });
+    const { emu, clock, client, manager, issue, calls } = await setup({}, { replayWaitMs: 5_000 });
     emu.revoke(manager.getAccessToken());
     const pending = client.get('/v2/user/profile');
     await expect.poll(() => calls('/v2/user/profile').length).toBe(1);
+    // A replacement is issued later than the token it replaces (the newer-wins rule).
+    clock.advance(1_000);
     const next = await issue();
     await manager.setToken(next);
     const res = await pending;

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { generateState, parseCallback, type TokenManager, type TokenRecord } from '@hft/auth-core';
+import type { TokenManager, TokenRecord } from '@hft/auth-core';
 import { AuthError, ErrorCodes } from '@hft/errors';
 import { formatIst, systemClock } from '@hft/time';
 import type { CommandContext } from '../context.js';
@@ -106,12 +106,10 @@ export async function browserFlow(
   const seconds = secondsUntil(deadline);
   const { config } = await ctx.config();
   const target = loopbackTarget(config.credentials.redirectUri as string);
-  const state = generateState();
-  const url = manager.getAuthorizationUrl(state);
+  const url = manager.getAuthorizationUrl();
   let stored: TokenRecord | undefined;
   const server = await startCallbackServer(target, async (callbackUrl) => {
-    const { code } = parseCallback(callbackUrl, state);
-    stored = await manager.exchangeCodeForToken(code, { state });
+    stored = await manager.completeLogin(callbackUrl, { requireState: true });
     return `Logged in as ${stored.userId}.`;
   });
   const announce = () => {
@@ -144,8 +142,7 @@ export async function browserFlow(
 }
 
 async function pasteFlow(ctx: CommandContext, manager: TokenManager, deadline: number): Promise<TokenRecord> {
-  const state = generateState();
-  const url = manager.getAuthorizationUrl(state);
+  const url = manager.getAuthorizationUrl();
   const seconds = secondsUntil(deadline);
   const reader = readLine();
   const line = await waitUntil(
@@ -163,23 +160,9 @@ async function pasteFlow(ctx: CommandContext, manager: TokenManager, deadline: n
       );
     },
   );
-  const input = line.trim();
-  if (input.length === 0) throw new UsageError('Nothing was pasted; run hft login --paste again');
-  let code: string;
-  let sentState: string | undefined;
-  if (/^https?:\/\//i.test(input) || input.startsWith('?')) {
-    const query = input.startsWith('?') ? new URLSearchParams(input) : new URL(input).searchParams;
-    // Verify state whenever the pasted URL carries one; a bare URL without state is accepted
-    // because some users copy it from a page that dropped the parameter.
-    const expected = query.has('state') ? state : undefined;
-    ({ code } = parseCallback(input, expected));
-    sentState = expected;
-  } else {
-    if (!/^[A-Za-z0-9._~-]{4,512}$/.test(input))
-      throw new UsageError('That does not look like a redirect URL or an authorization code');
-    code = input;
-  }
-  return manager.exchangeCodeForToken(code, sentState === undefined ? {} : { state: sentState });
+  if (line.trim().length === 0) throw new UsageError('Nothing was pasted; run hft login --paste again');
+  // The manager reads the URL, its query string or the bare code, and checks any state it carries.
+  return manager.completeLogin(line);
 }
 
 /**

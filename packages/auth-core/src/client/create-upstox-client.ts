@@ -6,7 +6,7 @@ import axios, {
   type InternalAxiosRequestConfig,
   isAxiosError,
 } from 'axios';
-import { isTokenRejection } from '../token-manager.js';
+import { isTokenRejection } from '../token-rejection.js';
 import { DEFAULT_BASE_URL, DEFAULT_ORDER_BASE_URL } from '../upstox/endpoints.js';
 import {
   brokerError,
