@@ -10,11 +10,8 @@ export {
   createUpstoxClient,
   type UpstoxClientOptions,
 } from './client/create-upstox-client.js';
-export { pathOf, type RequestCategory, requestCategory, usesOrderHost } from './client/request-category.js';
 export {
   type ClientRateLimits,
-  createThrottle,
-  type Throttle,
   UPSTOX_ORDER_LIMITS,
   UPSTOX_STANDARD_LIMITS,
   type WindowLimits,
@@ -39,34 +36,10 @@ export {
   sendCodeExchange,
   sendTokenRequest,
 } from './upstox/api.js';
-export {
-  type AuthorizationUrlParams,
-  assertHttpUrl,
-  buildAuthorizationUrl,
-  generateState,
-} from './upstox/authorize-url.js';
-export { type CallbackResult, parseCallback, safeEqual } from './upstox/callback.js';
-export {
-  DEFAULT_BASE_URL,
-  DEFAULT_ORDER_BASE_URL,
-  UpstoxErrorCodes,
-  UpstoxPaths,
-} from './upstox/endpoints.js';
-export {
-  brokerError,
-  createUpstoxHttp,
-  DEFAULT_TIMEOUT_MS,
-  expectSuccess,
-  flattenHeaders,
-  nonJsonError,
-  parseErrorEnvelope,
-  parseRetryAfter,
-  sendUpstox,
-  transportError,
-  type UpstoxHttpOptions,
-  type UpstoxRawResponse,
-  type UpstoxRequest,
-} from './upstox/http.js';
+export { type AuthorizationUrlParams, buildAuthorizationUrl, generateState } from './upstox/authorize-url.js';
+export { type CallbackResult, parseCallback } from './upstox/callback.js';
+export { DEFAULT_BASE_URL, DEFAULT_ORDER_BASE_URL, UpstoxErrorCodes } from './upstox/endpoints.js';
+export { createUpstoxHttp, type UpstoxHttpOptions } from './upstox/http.js';
 export { jwtExpiry } from './upstox/jwt.js';
 export {
   type ProcessTokenOptions,

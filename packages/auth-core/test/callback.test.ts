@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCallback, safeEqual } from '../src/index.js';
+import { parseCallback } from '../src/index.js';
+import { safeEqual } from '../src/wire.js';
 
 const base = 'http://127.0.0.1:5055/callback';
 

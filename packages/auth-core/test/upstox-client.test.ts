@@ -7,11 +7,10 @@ import {
   createMemoryTokenStore,
   createUpstoxClient,
   processTokenResponse,
-  requestCategory,
   TokenManager,
   type UpstoxClientOptions,
-  usesOrderHost,
 } from '../src/index.js';
+import { requestCategory, usesOrderHost } from '../src/wire.js';
 import { onCleanup } from './helpers.js';
 
 const START = Date.parse('2026-11-26T10:00:00+05:30');

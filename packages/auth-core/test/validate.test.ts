@@ -2,15 +2,13 @@ import { createManualClock } from '@hft/time/testing';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
-  expectSuccess,
   jwtExpiry,
-  parseErrorEnvelope,
-  parseRetryAfter,
   processLogoutResponse,
   processProfileResponse,
   processTokenRequestResponse,
   processTokenResponse,
 } from '../src/index.js';
+import { expectSuccess, parseErrorEnvelope, parseRetryAfter } from '../src/wire.js';
 
 const body = () => ({
   email: 'ada@example.com',
