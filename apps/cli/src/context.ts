@@ -1,12 +1,33 @@
-import type { TokenManager } from '@hft/auth-core';
+import type { TokenManager, TokenManagerOptions } from '@hft/auth-core';
 import type { TokenStore } from '@hft/auth-core/store';
 import { cipherFromEnv } from '@hft/auth-core/store';
 import { type LoadedConfig, loadConfig, requireCredentials } from '@hft/config';
+import { ConfigError } from '@hft/errors';
 import type { HftLogger } from '@hft/logger';
+import { UsageError } from './exit-codes.js';
 import type { GlobalOptions } from './global-options.js';
 import { httpTimeoutMs } from './http-timeout.js';
 import { openStore } from './open-store.js';
 import { type Output, processOutput } from './output.js';
+
+/** What a command may set on the one TokenManager it gets from {@link CommandContext.manager}. */
+export type ManagerOverrides = Pick<TokenManagerOptions, 'clock' | 'expiringLeadTimesMs'>;
+
+/** The global flags that reach `loadConfig` as options, by config field. */
+const FLAGS: Record<string, string> = { storage: '--storage', account: '--account', logLevel: '--log-level' };
+
+/**
+ * A config error caused only by values given as flags is a usage error (exit 2) that names the
+ * flag as typed; `undefined` for any other error.
+ */
+function flagError(error: unknown): UsageError | undefined {
+  if (!(error instanceof ConfigError)) return undefined;
+  const issues = error.issues;
+  if (issues.length === 0 || !issues.every((i) => i.source === 'options' && FLAGS[i.field] !== undefined)) {
+    return undefined;
+  }
+  return new UsageError(issues.map((i) => `${FLAGS[i.field]} ${i.message}`).join('; '));
+}
 
 /**
  * What a command works with, each piece created on first use so that a command pays only for
@@ -38,10 +59,15 @@ export class CommandContext {
       ...(this.options.storage === undefined ? {} : { storage: this.options.storage }),
       ...(this.options.account === undefined ? {} : { account: this.options.account }),
       ...(this.options.logLevel === undefined ? {} : { logLevel: this.options.logLevel as never }),
-    }).then((loaded) => {
-      for (const warning of loaded.warnings) this.output.note(`warning: ${warning.message}`);
-      return loaded;
-    });
+    }).then(
+      (loaded) => {
+        for (const warning of loaded.warnings) this.output.note(`warning: ${warning.message}`);
+        return loaded;
+      },
+      (error: unknown) => {
+        throw flagError(error) ?? error;
+      },
+    );
     return this.loaded;
   }
 
@@ -76,8 +102,12 @@ export class CommandContext {
     return this.loggerPromise;
   }
 
-  /** A TokenManager for the configured account (needs credentials: client id and redirect URI). */
-  manager(): Promise<TokenManager> {
+  /**
+   * The TokenManager for the configured account (needs credentials: client id and redirect URI):
+   * every command builds it here, so options such as `--http-timeout` reach all of them. The
+   * first call's `overrides` (a long-running command's clock and lead times) apply.
+   */
+  manager(overrides: ManagerOverrides = {}): Promise<TokenManager> {
     this.managerPromise ??= (async () => {
       const [{ config }, store, logger, { TokenManager }] = await Promise.all([
         this.config(),
@@ -94,6 +124,7 @@ export class CommandContext {
         store,
         baseUrl: config.baseUrl,
         logger,
+        ...overrides,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         ...(config.account === undefined ? {} : { account: config.account }),
       });

@@ -1,6 +1,7 @@
 import type { TokenRecord } from '@hft/auth-core/store';
 import { resolveAccount } from '@hft/auth-core/store';
 import { AuthError, ErrorCodes } from '@hft/errors';
+import { assertKnownAccount } from './account-choice.js';
 import type { CommandContext } from './context.js';
 
 /** The stored record of the selected account, read without the HTTP stack; `undefined` if none. */
@@ -8,7 +9,10 @@ export async function currentRecord(ctx: CommandContext): Promise<TokenRecord | 
   const { config } = await ctx.config();
   const store = await ctx.store();
   const found = await resolveAccount(store, config.credentials.clientId, config.account);
-  if (!found) return undefined;
+  if (!found) {
+    await assertKnownAccount(ctx, config.account);
+    return undefined;
+  }
   return found.record ?? (await store.get(found.key));
 }
 

@@ -1,4 +1,4 @@
-import { printStatusJson, statusReport } from './commands/status-report.js';
+import { runStatusJson } from './commands/status-report.js';
 import { run as runToken } from './commands/token.js';
 import type { FastCommand } from './fast-command.js';
 import { runCommand } from './run.js';
@@ -10,5 +10,5 @@ import { runCommand } from './run.js';
  */
 export async function runFast(command: FastCommand): Promise<void> {
   if (command.name === 'token') await runCommand(command.options, (ctx) => runToken(ctx));
-  else await runCommand(command.options, async (ctx) => printStatusJson(ctx, await statusReport(ctx, false)));
+  else await runCommand(command.options, (ctx) => runStatusJson(ctx, false));
 }

@@ -13,6 +13,8 @@ const BROKER_HINTS: Record<string, string> = {
   UDAPI100068:
     'The redirect URI must equal the one registered on the Upstox app exactly (scheme, host, port and path): compare UPSTOX_REDIRECT_URI with the developer console.',
   UDAPI100058: 'The Upstox account has no active segments; activate one in Upstox before logging in.',
+  UDAPI1123:
+    'hft login --request needs a notifier webhook URL on the Upstox app: set it in the developer console (https://account.upstox.com/developer/apps) to the public URL of `hft webhook serve`, or log in with plain `hft login`.',
 };
 
 /**

@@ -23,14 +23,34 @@ export interface Output {
  * on); a descriptor that would block (a non-blocking pipe that is full) gets the rest through
  * the stream, which waits for it.
  */
-function writeFd(fd: 1 | 2, text: string): void {
+export function writeFd(fd: 1 | 2, text: string): void {
   const bytes = Buffer.from(text, 'utf8');
   let written = 0;
   try {
     while (written < bytes.length) written += writeSync(fd, bytes, written);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') closedPipe();
+    if (code !== 'EAGAIN') throw error;
     (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(written));
+  }
+}
+
+/**
+ * The reader went away (`hft config | head -1`): nothing more can be said to it, and that is
+ * not a failure of the command. Ends at once with exit 0, without a message or a stack.
+ */
+function closedPipe(): never {
+  process.exit(0);
+}
+
+/** Makes an EPIPE on the stdio streams (writes that went through them) end quietly too. */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') closedPipe();
+      throw error;
+    });
   }
 }
 

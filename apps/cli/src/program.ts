@@ -4,6 +4,7 @@ import type { CommandContext } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './global-options.js';
 import { MAX_HTTP_TIMEOUT_SECONDS, parseHttpTimeoutSeconds } from './http-timeout.js';
+import { exitQuietlyOnClosedPipe, writeFd } from './output.js';
 import { runCommand } from './run.js';
 
 // The CLI is a shell: this file declares commands and flags; each command's code lives in its
@@ -54,6 +55,11 @@ function seconds(value: string): number {
   return ms / 1000;
 }
 
+/** The `Examples:` block every subcommand's help ends with. */
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}`;
+}
+
 function action<O>(load: () => Promise<{ run: Action<O> }>) {
   return async function (this: Command, ...received: unknown[]) {
     const command = received.at(-1) as Command;
@@ -69,8 +75,8 @@ function action<O>(load: () => Promise<{ run: Action<O> }>) {
 const program = new Command('hft')
   .exitOverride()
   .configureOutput({
-    writeOut: (text) => process.stdout.write(text),
-    writeErr: (text) => process.stderr.write(text),
+    writeOut: (text) => writeFd(1, text),
+    writeErr: (text) => writeFd(2, text),
   })
   .description(
     'Log in to Upstox once a day and share the token with every trading process: login, status, token, logout and more.',
@@ -103,7 +109,8 @@ Environment: HFT_HOME (default ~/.hft), UPSTOX_CLIENT_ID, UPSTOX_CLIENT_SECRET, 
 UPSTOX_BASE_URL, HFT_STORAGE, HFT_LOG_LEVEL, HFT_ACCOUNT, HFT_HTTP_TIMEOUT,
 HFT_MASTER_KEY / HFT_MASTER_PASSPHRASE.
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 not authenticated or token expired.
-Try it without an Upstox account: hft demo`,
+Try it without an Upstox account: hft demo
+${examples('hft demo', 'hft login', 'hft status', 'curl -H "Authorization: Bearer $(hft token)" ...', 'hft --account desk status --json')}`,
   );
 
 program
@@ -122,6 +129,15 @@ The callback server listens on the host and port of the configured redirect URI 
 127.0.0.1, ::1 or localhost), answers only the redirect path, checks the OAuth state and accepts
 exactly one code. Register that exact redirect URI on your Upstox app.`,
   )
+  .addHelpText(
+    'after',
+    examples(
+      'hft login',
+      'hft login --no-browser --timeout 600',
+      'hft login --paste            # on a server: paste the redirect URL',
+      'hft --account desk login --request',
+    ),
+  )
   .action(action(() => import('./commands/login.js')));
 
 program
@@ -129,12 +145,28 @@ program
   .description('show the stored token: account, user, expiry in IST and local time, time left')
   .option('--json', 'print the original get_status shape as JSON')
   .option('--probe', 'also check the token with Upstox (GET /v2/user/profile)')
+  .addHelpText(
+    'after',
+    examples(
+      'hft status',
+      'hft status --json | jq .is_authenticated',
+      'hft status --probe',
+      'hft --account desk status',
+    ),
+  )
   .action(action(() => import('./commands/status.js')));
 
 program
   .command('token')
   .description(
     'print only the access token and a newline, for $(hft token); exit 3 when there is no valid token',
+  )
+  .addHelpText(
+    'after',
+    examples(
+      'curl -H "Authorization: Bearer $(hft token)" https://api.upstox.com/v2/user/profile',
+      'hft --account desk token',
+    ),
   )
   .action(action(() => import('./commands/token.js')));
 
@@ -143,24 +175,38 @@ program
   .description('revoke the token at Upstox and delete it locally')
   .option('--local', 'only delete the local token; do not call Upstox')
   .option('--json', 'print the outcome as JSON')
+  .addHelpText('after', examples('hft logout', 'hft logout --local --json'))
   .action(action(() => import('./commands/logout.js')));
 
 program
   .command('whoami')
   .description("show the token's user profile from Upstox (checks the token)")
   .option('--json', 'print the profile as JSON')
+  .addHelpText('after', examples('hft whoami', 'hft whoami --json'))
   .action(action(() => import('./commands/whoami.js')));
 
-program
+const accounts = program
   .command('accounts')
   .description('list stored accounts; the default one is marked')
   .option('--json', 'print as JSON')
+  .addHelpText('after', examples('hft accounts', 'hft accounts --json', 'hft accounts use desk'))
   .action(action(() => import('./commands/accounts.js')));
+accounts
+  .command('use')
+  .description('make a stored account (name, user id or key) the default of this HFT_HOME')
+  .argument('[account]', 'the account name, user id or key')
+  .option('--clear', 'remove the default account')
+  .addHelpText(
+    'after',
+    examples('hft accounts use desk', 'hft accounts use AB1234', 'hft accounts use --clear'),
+  )
+  .action(action(() => import('./commands/accounts-use.js')));
 
 program
   .command('config')
   .description('show the resolved configuration and where each value came from (secrets masked)')
   .option('--json', 'print as JSON')
+  .addHelpText('after', examples('hft config', 'hft config --json'))
   .action(action(() => import('./commands/config.js')));
 
 program
@@ -169,6 +215,7 @@ program
     'check credentials, redirect URI, clock, store and log directory; each check says how to fix it',
   )
   .option('--json', 'print the checks as JSON')
+  .addHelpText('after', examples('hft doctor', 'hft doctor --json | jq \'.[] | select(.status != "pass")\''))
   .action(action(() => import('./commands/doctor.js')));
 
 program
@@ -176,6 +223,10 @@ program
   .description('run the local Upstox emulator in the foreground and print how to point hft at it')
   .option('--port <port>', 'port to listen on (0 = any free port)', port, 5056)
   .option('--host <host>', 'interface to bind', '127.0.0.1')
+  .addHelpText(
+    'after',
+    examples('hft emulator --port 5056', 'UPSTOX_BASE_URL=http://127.0.0.1:5056 hft login'),
+  )
   .action(action(() => import('./commands/emulator.js')));
 
 program
@@ -211,11 +262,20 @@ environment: HFT_EVENT, HFT_ACCOUNT, HFT_USER_ID, HFT_EXPIRES_AT, HFT_TIME_LEFT_
 HFT_DETAIL, HFT_AT (plus PATH and HOME only). Keeps running through store outages; stops on
 SIGINT/SIGTERM. HFT_CLOCK_SOURCE=<emulator url> follows the emulator's clock (rehearse 03:30).`,
   )
+  .addHelpText(
+    'after',
+    examples(
+      'hft watch --lead 60,10 --webhook https://hooks.example.com/hft',
+      'hft watch --exec \'notify-send "$HFT_EVENT $HFT_DETAIL"\'',
+      'hft watch --auto-request 08:45',
+    ),
+  )
   .action(action(() => import('./commands/watch.js')));
 
 const webhook = program
   .command('webhook')
-  .description('the Upstox notifier webhook receiver (v3 access token request)');
+  .description('the Upstox notifier webhook receiver (v3 access token request)')
+  .addHelpText('after', examples('hft webhook serve --port 8787'));
 webhook
   .command('serve')
   .description(
@@ -225,6 +285,10 @@ webhook
   .option('--host <host>', 'interface to bind (use 0.0.0.0 behind a TLS reverse proxy)', '127.0.0.1')
   .option('--path <path>', 'accept deliveries only on this (unguessable) path, e.g. /upstox/notify/<random>')
   .option('--allow-from <ips>', 'comma-separated sender addresses to accept; others get 403')
+  .addHelpText(
+    'after',
+    examples('hft webhook serve --port 8787', 'hft webhook serve --host 0.0.0.0 --allow-from 203.0.113.7'),
+  )
   .action(action(() => import('./commands/webhook.js')));
 
 program
@@ -234,10 +298,39 @@ program
     '--request',
     'use the v3 access token request flow (approval + webhook) instead of the browser login',
   )
+  .addHelpText('after', examples('hft demo', 'hft demo --request'))
   .action(action(() => import('./commands/demo.js')));
 
+const COMPLETION_COMMANDS = new Set(['completion', 'complete']);
+
+/**
+ * Shell completion (@bomb.sh/tab's commander adapter) is set up only when a completion command
+ * runs, so that no other command loads it; a stand-in keeps `completion` in the help.
+ */
+async function addCompletion(argv: readonly string[]): Promise<void> {
+  if (argv.slice(2).some((arg) => COMPLETION_COMMANDS.has(arg))) {
+    const { default: tab } = await import('@bomb.sh/tab/commander');
+    tab(program, { completionCommandName: 'completion' });
+    return;
+  }
+  program
+    .command('completion')
+    .description('print a shell completion script (bash, zsh, fish or powershell)')
+    .argument('<shell>', 'bash, zsh, fish or powershell')
+    .addHelpText(
+      'after',
+      examples(
+        'source <(hft completion bash)        # in ~/.bashrc',
+        'hft completion zsh > "${fpath[1]}/_hft"',
+        'hft completion fish > ~/.config/fish/completions/hft.fish',
+      ),
+    );
+}
+
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyOnClosedPipe();
   try {
+    await addCompletion(argv);
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {

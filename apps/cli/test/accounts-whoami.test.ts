@@ -123,9 +123,65 @@ describe('several accounts (--account NAME)', () => {
     expect(result.stderr).toContain('HFT_AUTH_ACCOUNT_AMBIGUOUS');
   });
 
-  it('an unknown account name: not logged in, exit 3', async () => {
+  it('an unknown account name is a usage error naming the known ones, not "log in again"', async () => {
     const result = await runCli(['--account', 'carol', 'token'], { env: shared.env });
-    expect(result.code).toBe(3);
-    expect(result.stderr).toContain('No token is stored for account carol');
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('No stored account is named carol. Known: bob, alice.');
+    expect(result.stderr).not.toContain('hft login');
+    const status = await runCli(['--account', 'carol', 'status', '--json'], { env: shared.env });
+    expect(status.code).toBe(2);
+  });
+
+  it('a user id names its account when it is unambiguous', async () => {
+    const byUser = await runCli(['--account', 'BOB2', 'token'], { env: shared.env });
+    const byName = await runCli(['--account', 'bob', 'token'], { env: shared.env });
+    expect(byUser.code, byUser.stderr).toBe(0);
+    expect(byUser.stdout).toBe(byName.stdout);
+  });
+
+  it('hft status with none chosen shows every account; --json is an array with each account', async () => {
+    const json = await runCli(['status', '--json'], { env: shared.env });
+    expect(json.code, json.stderr).toBe(0);
+    const list = JSON.parse(json.stdout) as Array<{
+      account: { key: string; name: string };
+      is_authenticated: boolean;
+      token_info: { user_id: string };
+    }>;
+    expect(
+      list.map((s) => [s.account.name, s.account.key, s.is_authenticated, s.token_info.user_id]),
+    ).toEqual([
+      ['bob', 'upstox:emulator-client:BOB2', true, 'BOB2'],
+      ['alice', 'upstox:emulator-client:EMU001', true, 'EMU001'],
+    ]);
+    const human = await runCli(['status'], { env: shared.env });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^bob$/m);
+    expect(human.stdout).toMatch(/^alice$/m);
+    expect(human.stderr).toContain('2 accounts');
+  });
+
+  it('hft accounts use NAME sets the default of this HFT_HOME; commands then use it', async () => {
+    const home = { ...shared.env };
+    const use = await runCli(['accounts', 'use', 'alice'], { env: home });
+    expect(use.code, use.stderr).toBe(0);
+    expect(use.stdout).toContain('Default account: alice (upstox:emulator-client:EMU001)');
+    const token = await runCli(['token'], { env: home });
+    expect(token.code, token.stderr).toBe(0);
+    expect((await profileOf(token.stdout.trim())).user_id).toBe('EMU001');
+    const listed = await runCli(['accounts'], { env: home });
+    expect(listed.stdout).toMatch(/^\* alice/m);
+    // Still every account in status, the default marked.
+    const status = await runCli(['status', '--json'], { env: home });
+    const list = JSON.parse(status.stdout) as Array<{ account: { name: string; default: boolean } }>;
+    expect(list.map((s) => [s.account.name, s.account.default])).toEqual([
+      ['bob', false],
+      ['alice', true],
+    ]);
+    const unknown = await runCli(['accounts', 'use', 'carol'], { env: home });
+    expect(unknown.code).toBe(2);
+    const clear = await runCli(['accounts', 'use', '--clear'], { env: home });
+    expect(clear.code, clear.stderr).toBe(0);
+    expect((await runCli(['token'], { env: home })).code).toBe(1);
   });
 });

@@ -35,6 +35,64 @@ describe('usage', () => {
     }
   });
 
+  it('every subcommand --help ends with examples', async () => {
+    const commands = [
+      ...Object.keys(COMMANDS),
+      'watch',
+      'webhook',
+      'webhook serve',
+      'accounts use',
+      'completion',
+    ];
+    const results = await Promise.all(
+      commands.map((command) => runCli([...command.split(' '), '--help'], { env: env() })),
+    );
+    for (const [i, command] of commands.entries()) {
+      const result = results[i]!;
+      expect(result.code, `${command}: ${result.stderr}`).toBe(0);
+      const tail = result.stdout.slice(result.stdout.lastIndexOf('Examples:'));
+      expect(result.stdout, `${command} --help`).toContain('Examples:');
+      expect(tail, `${command} --help ends with its examples`).toMatch(
+        /^Examples:\n( {2}\$ hft .*\n| {2}\$ .*\n)+$/,
+      );
+    }
+  });
+
+  it('hft completion bash|zsh|fish prints a completion script that calls back into hft', async () => {
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      const result = await runCli(['completion', shell], { env: env() });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('hft');
+      expect(result.stdout).toContain('complete');
+    }
+    // The callback the script makes: suggestions for `hft lo<TAB>`.
+    const suggestions = await runCli(['complete', '--', 'lo'], { env: env() });
+    expect(suggestions.code, suggestions.stderr).toBe(0);
+    expect(suggestions.stdout).toMatch(/^login\b/m);
+    expect(suggestions.stdout).toMatch(/^logout\b/m);
+    const bad = await runCli(['completion', 'tcsh'], { env: env() });
+    expect(bad.code).toBe(2);
+  });
+
+  it('output to a closed pipe ends quietly: exit 0, no stack', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { CLI_BIN } = await import('./helpers/paths.js');
+    for (const args of [['--help'], ['config'], ['doctor'], ['completion', 'bash']]) {
+      const home = newHome();
+      const run = spawnSync(
+        'bash',
+        // `true` reads nothing and exits at once: every write of the CLI meets a closed pipe.
+        [
+          '-c',
+          `set -o pipefail; node ${JSON.stringify(CLI_BIN)} ${args.join(' ')} | true; echo "exit=$?" >&2`,
+        ],
+        { env: { PATH: process.env.PATH ?? '', HFT_HOME: home, HOME: home }, encoding: 'utf8' },
+      );
+      expect(run.stderr, args.join(' ')).not.toMatch(/EPIPE|Error:|\n\s+at /);
+      expect(run.stderr, args.join(' ')).toMatch(/exit=(0|141)$/m);
+    }
+  });
+
   it('hft --help lists the commands, global flags, environment and exit codes', async () => {
     const result = await runCli(['--help'], { env: env() });
     expect(result.code).toBe(0);
@@ -74,6 +132,8 @@ describe('usage', () => {
     [['--log-level', 'loud', 'token'], 'Allowed choices are error, warn, info, debug'],
     [['emulator', '--port', '70000'], 'must be a port number'],
     [['login', '--paste', '--request'], '--paste and --request cannot be combined'],
+    [['--storage', 'mongodb://x', 'token'], '--storage '],
+    [['--account', 'bad name!', 'token'], '--account '],
   ])('hft %j is a usage error: exit 2', async (args, message) => {
     const result = await runCli(args, {
       env: {

@@ -44,7 +44,8 @@ async function readAccounts(
  * Resolves which stored account a manager serves.
  *
  * - `account` starting with `upstox:` is a key, used as is.
- * - any other `account` is a name: the stored account of `clientId` with that `accountName`.
+ * - any other `account` is a name: the stored account of `clientId` with that `accountName`, or
+ *   else the one whose user id it is (when exactly one has it).
  * - no `account`: the only account stored for `clientId` (for any client when `clientId` is undefined).
  *
  * Resolves `undefined` when nothing matches (not logged in yet). Several accounts and no choice
@@ -73,13 +74,34 @@ export async function resolveAccount(
   const found = await readAccounts(store, clientId);
   const pick = (entry: { summary: AccountSummary; record: TokenRecord } | undefined) =>
     entry ? { key: entry.summary.key, record: entry.record } : undefined;
-  if (account !== undefined) return pick(found.find((a) => a.summary.name === account));
+  if (account !== undefined) {
+    const named = found.find((a) => a.summary.name === account);
+    if (named) return pick(named);
+    const byUser = found.filter((a) => a.summary.userId === account);
+    if (byUser.length > 1) {
+      throw new AuthError(
+        ErrorCodes.AUTH_ACCOUNT_AMBIGUOUS,
+        `${byUser.length} stored accounts have user id ${account} (${namesOf(byUser.map((a) => a.summary))}); choose one by name or key`,
+      );
+    }
+    return pick(byUser[0]);
+  }
   const accounts = found.map((a) => a.summary);
   if (accounts.length <= 1) return pick(found[0]);
   throw new AuthError(
     ErrorCodes.AUTH_ACCOUNT_AMBIGUOUS,
-    `${accounts.length} accounts are stored${clientId === undefined ? '' : ` for client ${clientId}`} (${accounts
-      .map((a) => a.name ?? a.userId)
-      .join(', ')}); choose one by name (--account NAME) or key`,
+    `${accounts.length} accounts are stored${clientId === undefined ? '' : ` for client ${clientId}`} (${namesOf(accounts)}); choose one by name (--account NAME) or key`,
   );
+}
+
+const LISTED = 5;
+
+/**
+ * How accounts are named in a message: at most five, then how many more (a message never lists
+ * unbounded data). Each by its name, else its user id.
+ */
+export function namesOf(accounts: readonly AccountSummary[]): string {
+  const shown = accounts.slice(0, LISTED).map((a) => a.name ?? a.userId);
+  const more = accounts.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more; see hft accounts` : shown.join(', ');
 }

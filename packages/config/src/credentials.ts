@@ -129,7 +129,8 @@ function missingFromDict(key: CredentialKey, source: string): ConfigIssue {
   };
 }
 
-async function makePrivateDir(dir: string): Promise<void> {
+/** Creates `dir` (and missing parents) with mode 0700 exactly. */
+export async function makePrivateDir(dir: string): Promise<void> {
   const first = await mkdir(dir, { recursive: true, mode: 0o700 });
   if (first === undefined) return;
   // mkdir's mode is filtered by the umask: set 0700 exactly on every directory created here,

@@ -23,6 +23,7 @@ export {
   type CredentialsFileOptions,
   type CredentialsInit,
 } from './credentials.js';
+export { saveDefaultAccount } from './default-account.js';
 export { type ConfigRow, describeConfig, NOT_SET } from './describe-config.js';
 export { CREDENTIALS_AAD, type FileCipher, isSealedText } from './file-cipher.js';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './load-config.js';

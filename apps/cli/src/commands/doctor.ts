@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import type { TokenStore } from '@hft/auth-core/store';
 import { type LoadedConfig, requireCredentials } from '@hft/config';
 import { isHftError } from '@hft/errors';
 import { formatIst, systemClock } from '@hft/time';
@@ -10,6 +11,7 @@ import { currentRecord } from '../current-record.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatDuration } from '../format.js';
 import { loopbackTarget } from '../login/loopback.js';
+import { assertStoreWritable } from '../store-write-check.js';
 
 /** One check's outcome. `warn` does not fail the run. */
 interface Check {
@@ -176,7 +178,11 @@ async function storeChecks(ctx: CommandContext, config: LoadedConfig['config']):
     });
     return checks;
   }
-  if (config.storage.kind === 'file') checks.push(await filePermissions(config.storage.dir));
+  checks.push(await writableCheck(await ctx.store()));
+  if (config.storage.kind === 'file') {
+    checks.push(await filePermissions(config.storage.dir));
+    checks.push(await quarantineCheck(config.storage.dir));
+  }
   if (config.storage.kind === 'sqlite')
     checks.push(await modeCheck('store permissions', config.storage.path, 0o600));
   try {
@@ -206,6 +212,45 @@ async function storeChecks(ctx: CommandContext, config: LoadedConfig['config']):
     });
   }
   return checks;
+}
+
+/** Writes and deletes a probe record: a store that reads but cannot be written loses the next login. */
+async function writableCheck(store: TokenStore): Promise<Check> {
+  try {
+    await assertStoreWritable(store);
+    return {
+      name: 'store writable',
+      status: 'pass',
+      detail: `a test record was written to and removed from the ${store.name} store`,
+    };
+  } catch (error) {
+    return {
+      name: 'store writable',
+      status: 'fail',
+      detail: message(error),
+      fix: 'Make the store writable for this user (directory permissions, disk space, database or Redis ACL) before logging in',
+    };
+  }
+}
+
+/** Records the file store could not read are moved aside as `*.corrupt-*`: say so, they hold tokens. */
+async function quarantineCheck(dir: string): Promise<Check> {
+  const name = 'quarantined files';
+  try {
+    const found = (await readdir(dir)).filter((entry) => entry.includes('.corrupt-'));
+    if (found.length === 0) return { name, status: 'pass', detail: 'no unreadable records were set aside' };
+    const shown = found.slice(0, 5).join(', ') + (found.length > 5 ? ` and ${found.length - 5} more` : '');
+    return {
+      name,
+      status: 'warn',
+      detail: `${found.length} unreadable record(s) were set aside in ${dir}: ${shown}`,
+      fix: `Look at them, then delete them (they may hold tokens): rm ${dir}/*.corrupt-*`,
+    };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { name, status: 'pass', detail: `${dir} does not exist yet` };
+    return { name, status: 'warn', detail: message(error) };
+  }
 }
 
 async function filePermissions(dir: string): Promise<Check> {

@@ -7,6 +7,7 @@ import { startCountdown } from '../countdown.js';
 import { UsageError } from '../exit-codes.js';
 import { startCallbackServer } from '../login/callback-server.js';
 import { loopbackTarget } from '../login/loopback.js';
+import { assertStoreWritable } from '../store-write-check.js';
 
 /** What a login reports: who, and until when. */
 type LoggedIn = Pick<TokenRecord, 'userId' | 'userName' | 'expiresAt'>;
@@ -22,6 +23,8 @@ interface LoginOptions {
 export async function run(ctx: CommandContext, options: LoginOptions): Promise<number> {
   if (options.paste && options.request) throw new UsageError('--paste and --request cannot be combined');
   const manager = await ctx.manager();
+  // Before the user is sent to Upstox: a token that cannot be stored is a login lost.
+  await assertStoreWritable(await ctx.store());
   const deadline = systemClock.now() + options.timeout * 1000;
   const record = options.request
     ? await requestFlow(ctx, manager)
@@ -131,7 +134,11 @@ export async function browserFlow(
       server.result,
       deadline,
       'Waiting for the login in the browser',
-      () => timeoutError('login callback arrived', seconds),
+      () =>
+        new AuthError(
+          ErrorCodes.AUTH_TIMEOUT,
+          `No login callback arrived within ${seconds} s; run hft login again (or raise --timeout). If the Upstox page showed an error such as UDAPI100068 or "Invalid Credentials", the redirect URI ${config.credentials.redirectUri} is not registered on the app exactly as written (scheme, host, port and path).`,
+        ),
       (reason) => server.abort(reason),
       announce,
     );

@@ -1,6 +1,13 @@
 import type { TokenRecord } from '@hft/auth-core/store';
-import { type AuthStatus, statusFromInfo, type TokenInfo, toTokenInfo } from '@hft/auth-core/store';
+import {
+  type AccountSummary,
+  type AuthStatus,
+  statusFromInfo,
+  type TokenInfo,
+  toTokenInfo,
+} from '@hft/auth-core/store';
 import { systemClock } from '@hft/time/core';
+import { accountsToShow } from '../account-choice.js';
 import type { CommandContext } from '../context.js';
 import { currentRecord } from '../current-record.js';
 import { ExitCode } from '../exit-codes.js';
@@ -44,9 +51,62 @@ export async function statusReport(ctx: CommandContext, probe: boolean): Promise
   return { record, info, status: statusFromInfo(info), rejected, probeError, now };
 }
 
+/** One stored account's report, for the several-accounts view (no probe: that needs a chosen account). */
+export interface AccountReport extends StatusReport {
+  account: AccountSummary & { isDefault: boolean };
+}
+
+/**
+ * The reports of every stored account when several are stored and none was chosen; `undefined`
+ * for the one-account view.
+ */
+export async function accountReports(ctx: CommandContext): Promise<AccountReport[] | undefined> {
+  const accounts = await accountsToShow(ctx);
+  if (!accounts) return undefined;
+  const store = await ctx.store();
+  const now = systemClock.now();
+  const reports: AccountReport[] = [];
+  for (const account of accounts) {
+    const record = await store.get(account.key);
+    const info = record ? toTokenInfo(record, now, false) : undefined;
+    reports.push({
+      account,
+      record,
+      info,
+      status: statusFromInfo(info),
+      rejected: false,
+      probeError: undefined,
+      now,
+    });
+  }
+  return reports;
+}
+
+/** Exit 0 when every account shown has a valid token, else 3. */
+export function statusExitCode(reports: readonly StatusReport[]): number {
+  return reports.every((r) => r.status.is_authenticated) ? ExitCode.OK : ExitCode.NOT_AUTHENTICATED;
+}
+
+/**
+ * `hft status --json`: the original `get_status` object for one account, or, with several stored
+ * and none chosen, an array of them, each with its `account` (`key`, `name`, `default`).
+ */
+export async function runStatusJson(ctx: CommandContext, probe: boolean): Promise<number> {
+  const many = await accountReports(ctx);
+  if (!many) return printStatusJson(ctx, await statusReport(ctx, probe));
+  if (probe) ctx.output.note('hft: --probe checks one account: choose it with --account NAME');
+  ctx.output.json(
+    many.map((r) => ({
+      account: { key: r.account.key, name: r.account.name ?? null, default: r.account.isDefault },
+      ...r.status,
+    })),
+  );
+  return statusExitCode(many);
+}
+
 /** Prints the report as `get_status` JSON; the exit code is 3 unless authenticated. */
 export function printStatusJson(ctx: CommandContext, report: StatusReport): number {
   ctx.output.json(report.status);
   if (report.probeError) ctx.output.note(`hft: could not check the token with Upstox: ${report.probeError}`);
-  return report.status.is_authenticated ? ExitCode.OK : ExitCode.NOT_AUTHENTICATED;
+  return statusExitCode([report]);
 }

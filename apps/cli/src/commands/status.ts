@@ -1,7 +1,13 @@
 import { formatStorage } from '@hft/config';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { printStatusJson, statusReport } from './status-report.js';
+import {
+  accountReports,
+  runStatusJson,
+  type StatusReport,
+  statusExitCode,
+  statusReport,
+} from './status-report.js';
 
 interface StatusOptions {
   json?: boolean;
@@ -13,10 +19,31 @@ interface StatusOptions {
  * `get_status` shape. `--probe` also asks Upstox (profile). Exit 3 when no valid token.
  */
 export async function run(ctx: CommandContext, options: StatusOptions): Promise<number> {
+  if (options.json) return runStatusJson(ctx, options.probe === true);
+  const many = await accountReports(ctx);
+  if (many) {
+    if (options.probe) ctx.output.note('hft: --probe checks one account: choose it with --account NAME');
+    for (const [i, report] of many.entries()) {
+      if (i > 0) ctx.output.out('');
+      ctx.output.out(
+        `${report.account.isDefault ? '* ' : ''}${report.account.name ?? report.account.userId}`,
+      );
+      await printHuman(ctx, report, false);
+    }
+    ctx.output.note(
+      `${many.length} accounts; * marks the default. Choose one with --account NAME or hft accounts use NAME.`,
+    );
+    return statusExitCode(many);
+  }
   const report = await statusReport(ctx, options.probe === true);
-  if (options.json) return printStatusJson(ctx, report);
+  await printHuman(ctx, report, options.probe === true);
+  if (report.probeError) ctx.output.note(`hft: could not check the token with Upstox: ${report.probeError}`);
+  return statusExitCode([report]);
+}
+
+async function printHuman(ctx: CommandContext, report: StatusReport, probe: boolean): Promise<void> {
   const { config } = await ctx.config();
-  const { record, info, rejected, probeError, now, status } = report;
+  const { record, info, rejected, probeError, now } = report;
   // The human view needs luxon's formatting; `status --json` (scripts, start-up budget) does not.
   const { bothZones, formatDuration, lifetimeBar, table } = await import('../format.js');
   if (!record || !info) {
@@ -31,7 +58,7 @@ export async function run(ctx: CommandContext, options: StatusOptions): Promise<
     for (const line of table([
       ['Account', `${record.accountKey}${record.accountName ? ` (${record.accountName})` : ''}`],
       ['User', user],
-      ['Token', `${state}${options.probe && info.isValid && !probeError ? ' (confirmed by Upstox)' : ''}`],
+      ['Token', `${state}${probe && info.isValid && !probeError ? ' (confirmed by Upstox)' : ''}`],
       ['Issued', bothZones(record.issuedAt)],
       ['Expires', bothZones(record.expiresAt)],
       [
@@ -45,6 +72,4 @@ export async function run(ctx: CommandContext, options: StatusOptions): Promise<
       ctx.output.out(line);
     if (!info.isValid) ctx.output.out('Run: hft login');
   }
-  if (probeError) ctx.output.note(`hft: could not check the token with Upstox: ${probeError}`);
-  return status.is_authenticated ? ExitCode.OK : ExitCode.NOT_AUTHENTICATED;
 }

@@ -1,4 +1,4 @@
-import { type TokenInfo, TokenManager } from '@hft/auth-core';
+import type { TokenInfo } from '@hft/auth-core';
 import { StorageError } from '@hft/errors';
 import { formatIst, nextIstTime, toIstIso } from '@hft/time';
 import { clockFromEnv } from '../clock-source.js';
@@ -44,7 +44,6 @@ export async function run(ctx: CommandContext, options: WatchOptions): Promise<n
   const autoRequest = options.autoRequest === undefined ? undefined : parseTime(options.autoRequest);
   const { config } = await ctx.config();
   const logger = await ctx.logger();
-  const store = await ctx.store();
   const clock = await clockFromEnv(ctx.env);
   const clientId = config.credentials.clientId;
   if (!clientId || !config.credentials.redirectUri) {
@@ -55,17 +54,7 @@ export async function run(ctx: CommandContext, options: WatchOptions): Promise<n
   if (autoRequest && !config.credentials.clientSecret) {
     throw new UsageError('--auto-request needs UPSTOX_CLIENT_SECRET');
   }
-  const manager = new TokenManager({
-    clientId,
-    redirectUri: config.credentials.redirectUri,
-    ...(config.credentials.clientSecret ? { clientSecret: config.credentials.clientSecret } : {}),
-    store,
-    baseUrl: config.baseUrl,
-    clock,
-    logger,
-    expiringLeadTimesMs: leads,
-    ...(config.account === undefined ? {} : { account: config.account }),
-  });
+  const manager = await ctx.manager({ clock, expiringLeadTimesMs: leads });
 
   const report = (message: string) => {
     ctx.output.note(`hft watch: ${message}`);

@@ -1,0 +1,47 @@
+// Which accounts a command acts on: the one chosen (--account, HFT_ACCOUNT, or the default set
+// with `hft accounts use`), or, for commands that can show several, all of them when none was
+// chosen. Also the usage error for a name that matches no stored account.
+import { type AccountSummary, listAccounts, namesOf } from '@hft/auth-core/store';
+import type { CommandContext } from './context.js';
+import { UsageError } from './exit-codes.js';
+
+/** Whether the command line or the environment chose an account (the default account is not a choice). */
+export function accountChosen(ctx: CommandContext): boolean {
+  return ctx.options.account !== undefined || (ctx.env.HFT_ACCOUNT ?? '') !== '';
+}
+
+/**
+ * When an account was asked for by name and nothing is stored under that name or user id while
+ * other accounts are stored: a usage error (exit 2) naming up to five known accounts, so that a
+ * typo does not send the user to log in again. Resolves when the name is unknown because
+ * nothing is stored at all (that is "not logged in").
+ * @throws UsageError; StorageError
+ */
+export async function assertKnownAccount(ctx: CommandContext, account: string | undefined): Promise<void> {
+  if (account === undefined || account.startsWith('upstox:')) return;
+  const { config } = await ctx.config();
+  const accounts = await listAccounts(await ctx.store(), config.credentials.clientId);
+  if (accounts.length === 0) return;
+  if (accounts.some((a) => a.name === account || a.userId === account)) return;
+  throw new UsageError(
+    `No stored account is named ${account}. Known: ${namesOf(accounts)}. Use --account NAME, a user id or a key.`,
+  );
+}
+
+/**
+ * The accounts `hft status` shows: `undefined` for the usual one-account view (an account was
+ * chosen, or at most one is stored), else every stored account with the default one marked.
+ */
+export async function accountsToShow(
+  ctx: CommandContext,
+): Promise<Array<AccountSummary & { isDefault: boolean }> | undefined> {
+  if (accountChosen(ctx)) return undefined;
+  const { config } = await ctx.config();
+  const accounts = await listAccounts(await ctx.store(), config.credentials.clientId);
+  if (accounts.length <= 1) return undefined;
+  const chosen = config.account;
+  return accounts.map((a) => ({
+    ...a,
+    isDefault: chosen !== undefined && (a.key === chosen || a.name === chosen || a.userId === chosen),
+  }));
+}
