@@ -21,6 +21,7 @@ const CONFIG_KEYS = new Set([
   'rateLimits',
   'extendedTokenTtlMs',
   'webhookTimeoutMs',
+  'sandbox',
 ]);
 
 function portFrom(text: string, source: string): number {
@@ -35,7 +36,7 @@ function portFrom(text: string, source: string): number {
 
 /**
  * Reads a JSON config file holding {@link UpstoxEmulatorOptions} fields (`port`, `host`, `apps`,
- * `users`, `faults`, `codeTtlMs`, `rateLimits`, `extendedTokenTtlMs`, `webhookTimeoutMs`).
+ * `users`, `faults`, `codeTtlMs`, `rateLimits`, `extendedTokenTtlMs`, `webhookTimeoutMs`, `sandbox`).
  * @throws ConfigError `HFT_CONFIG_FILE` when the file cannot be read, is not JSON, or has unknown keys.
  */
 export async function readConfigFile(path: string): Promise<UpstoxEmulatorOptions> {

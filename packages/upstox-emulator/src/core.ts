@@ -6,11 +6,14 @@ import { FaultRegistry } from './faults.js';
 import { type ResolvedOptions, resolveApp, resolveUser } from './options.js';
 import { profileFields } from './profile-fields.js';
 import { FixedWindowLimiter } from './rate-limiter.js';
+import { isIpAddress, type StaticIpTimes } from './static-ips.js';
+import type { HostRole } from './token-access.js';
 import { TokenRequestStore } from './token-requests.js';
-import { TokenRegistry } from './tokens.js';
+import { type GeneratedTokenKind, TokenRegistry } from './tokens.js';
 import type {
   EmulatorApp,
   EmulatorUser,
+  GeneratedToken,
   PendingTokenRequest,
   RequestLogEntry,
   ResolvedApp,
@@ -32,6 +35,24 @@ export interface IssueTokenOptions {
   userId?: string;
 }
 
+/** Selects the kind, app and user for {@link EmulatorCore.generateToken}. */
+export interface GenerateTokenOptions {
+  /** `analytics` (1 year, GET only, one per account) or `sandbox` (30 days, sandbox host only). */
+  kind: GeneratedTokenKind;
+  /** App the token is generated in. Default: the default app. */
+  clientId?: string;
+  /** User the token is for. Default: the app's owner. */
+  userId?: string;
+}
+
+/** Sets a user's registered static IPs for {@link EmulatorCore.setStaticIps}. */
+export interface StaticIpsOptions {
+  /** Default: the default user. */
+  userId?: string;
+  /** Primary IP first, then the optional secondary: 0 to 2 IPv4/IPv6 addresses. */
+  ips: string[];
+}
+
 /** All mutable state of one emulator and the operations shared by routes and the programmatic API. */
 export class EmulatorCore {
   readonly clock: EmulatorClock;
@@ -49,6 +70,11 @@ export class EmulatorCore {
   readonly webhookTimeoutMs: number;
   /** When the users' static IPs were (notionally) registered: the emulator's start. */
   readonly ipUpdatedAt: number;
+  /** Per-user static-IP timestamps once they were set or changed (otherwise {@link ipUpdatedAt}). */
+  readonly ipTimes = new Map<string, StaticIpTimes>();
+  /** The host this emulator plays. */
+  readonly hostRole: HostRole;
+  #orderSeq = 0;
   readonly #defaultClientId: string;
   readonly #defaultUserId: string;
 
@@ -71,6 +97,79 @@ export class EmulatorCore {
       : null;
     this.webhookTimeoutMs = options.webhookTimeoutMs;
     this.ipUpdatedAt = this.clock.now();
+    this.hostRole = options.sandbox ? 'sandbox' : 'live';
+  }
+
+  /** The static-IP timestamps of `userId`. */
+  staticIpTimes(userId: string): StaticIpTimes {
+    return this.ipTimes.get(userId) ?? { primaryAt: this.ipUpdatedAt, secondaryAt: this.ipUpdatedAt };
+  }
+
+  /** The next order id: `yyMMdd` of the IST day plus a 9-digit sequence, like Upstox's. */
+  nextOrderId(): string {
+    const ist = new Date(this.clock.now() + 5.5 * 3_600_000).toISOString();
+    this.#orderSeq += 1;
+    return `${ist.slice(2, 4)}${ist.slice(5, 7)}${ist.slice(8, 10)}${String(this.#orderSeq).padStart(9, '0')}`;
+  }
+
+  #appAndUser(clientId: string | undefined, userId: string | undefined): [ResolvedApp, ResolvedUser] {
+    const app = this.apps.get(clientId ?? this.#defaultClientId);
+    if (!app) throw new InputError('clientId names no configured app', { details: { argument: 'clientId' } });
+    const user = this.users.get(userId ?? app.ownerUserId);
+    if (!user) throw new InputError('userId names no configured user', { details: { argument: 'userId' } });
+    return [app, user];
+  }
+
+  /**
+   * Mints an analytics or sandbox token as My Apps' "Generate" would (no OAuth). A new analytics
+   * token revokes the user's previous one.
+   * @throws InputError (argument `kind`, `clientId` or `userId`) for an unknown kind, app or user.
+   */
+  async generateToken(options: GenerateTokenOptions): Promise<GeneratedToken> {
+    const kind = (options as Partial<GenerateTokenOptions> | undefined)?.kind;
+    if (kind !== 'analytics' && kind !== 'sandbox') {
+      throw new InputError("kind must be 'analytics' or 'sandbox'", { details: { argument: 'kind' } });
+    }
+    const [app, user] = this.#appAndUser(options.clientId, options.userId);
+    const record = await this.tokens.generate(kind, app, user);
+    return {
+      token: record.token,
+      kind,
+      clientId: record.clientId,
+      userId: record.userId,
+      issuedAt: record.issuedAt,
+      expiresAt: record.expiresAt,
+    };
+  }
+
+  /**
+   * Registers a user's static IPs as the test set-up would (My Apps), stamped now. Unlike
+   * `PUT /v2/user/ip` it neither counts against the weekly change nor invalidates tokens.
+   * @throws InputError (argument `userId` or `ips[i]`) for an unknown user or a bad address.
+   */
+  setStaticIps(options: StaticIpsOptions): ResolvedUser {
+    const userId = options?.userId ?? this.#defaultUserId;
+    const current = this.users.get(userId);
+    if (!current)
+      throw new InputError('userId names no configured user', { details: { argument: 'userId' } });
+    const ips: unknown = options?.ips;
+    if (!Array.isArray(ips) || ips.length > 2) {
+      throw new InputError('ips must be an array of at most 2 IP addresses', {
+        details: { argument: 'ips' },
+      });
+    }
+    ips.forEach((ip, i) => {
+      if (typeof ip !== 'string' || !isIpAddress(ip)) {
+        throw new InputError(`ips[${i}] must be an IPv4 or IPv6 address`, {
+          details: { argument: `ips[${i}]` },
+        });
+      }
+    });
+    const user: ResolvedUser = { ...current, primaryIp: ips[0] ?? null, secondaryIp: ips[1] ?? null };
+    this.users.set(userId, user);
+    const now = this.clock.now();
+    this.ipTimes.set(userId, { ...this.ipTimes.get(userId), primaryAt: now, secondaryAt: now });
+    return user;
   }
 
   /** The first configured app. */
@@ -144,10 +243,7 @@ export class EmulatorCore {
    * @throws InputError (argument `clientId` or `userId`) when the app or user is unknown.
    */
   async issueToken(options: IssueTokenOptions = {}): Promise<TokenResponseBody> {
-    const app = this.apps.get(options.clientId ?? this.#defaultClientId);
-    if (!app) throw new InputError('clientId names no configured app', { details: { argument: 'clientId' } });
-    const user = this.users.get(options.userId ?? app.ownerUserId);
-    if (!user) throw new InputError('userId names no configured user', { details: { argument: 'userId' } });
+    const [app, user] = this.#appAndUser(options.clientId, options.userId);
     return this.tokenBody(app, user);
   }
 

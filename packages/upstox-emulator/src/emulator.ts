@@ -1,4 +1,9 @@
-import { EmulatorCore, type IssueTokenOptions } from './core.js';
+import {
+  EmulatorCore,
+  type GenerateTokenOptions,
+  type IssueTokenOptions,
+  type StaticIpsOptions,
+} from './core.js';
 import type { EmulatorClock } from './emulator-clock.js';
 import { resolveOptions } from './options.js';
 import { DIALOG_PATH } from './routes/login-routes.js';
@@ -7,6 +12,7 @@ import type {
   EmulatorApp,
   EmulatorUser,
   Fault,
+  GeneratedToken,
   PendingTokenRequest,
   RequestLogEntry,
   ResolvedApp,
@@ -67,7 +73,19 @@ export interface UpstoxEmulator {
    * @throws InputError when the app or user is unknown.
    */
   issueToken(options?: IssueTokenOptions): Promise<TokenResponseBody>;
-  /** Revokes an access or extended token; false when the emulator never issued it. */
+  /**
+   * Generates an analytics token (1 year, GET only; revokes the user's previous one) or a sandbox
+   * token (30 days, sandbox host only), as My Apps would (default: the default app and its owner).
+   * @throws InputError (argument `kind`, `clientId` or `userId`).
+   */
+  generateToken(options: GenerateTokenOptions): Promise<GeneratedToken>;
+  /**
+   * Registers a user's static IPs (`ips`: primary, then optional secondary; `[]` clears them), as
+   * set-up: no weekly limit, no token invalidation (that is `PUT /v2/user/ip`).
+   * @throws InputError (argument `userId` or `ips[i]`).
+   */
+  setStaticIps(options: StaticIpsOptions): ResolvedUser;
+  /** Revokes a token of any kind; false when the emulator never issued it. */
   revoke(accessToken: string): boolean;
   /**
    * Sets the fault of a route key (`'POST /v2/login/authorization/token'`, a concrete path, or `'*'`).
@@ -136,6 +154,8 @@ export async function startUpstoxEmulator(options: UpstoxEmulatorOptions = {}): 
     reject: (clientId) => core.reject(clientId),
     pendingRequests: () => core.pendingRequests(),
     issueToken: (opts) => core.issueToken(opts),
+    generateToken: (opts) => core.generateToken(opts),
+    setStaticIps: (opts) => core.setStaticIps(opts),
     revoke: (token) => core.tokens.revoke(token),
     setFault: (route, fault) => core.faults.set(route, fault),
     clearFaults: () => core.faults.clear(),

@@ -38,13 +38,16 @@ export class FaultRegistry {
     return out;
   }
 
-  /** The fault to apply to this request, if any; counts one application against `times`. */
-  take(method: string, routePattern: string | null, path: string): Fault | undefined {
+  /**
+   * The fault to apply to this request, if any; counts one application against `times`. An
+   * `ipNotRegistered` fault is only taken by an order path (`orderPath` true).
+   */
+  take(method: string, routePattern: string | null, path: string, orderPath = false): Fault | undefined {
     const keys = [routePattern ? `${method} ${routePattern}` : undefined, `${method} ${path}`, '*'];
     for (const key of keys) {
       if (key === undefined) continue;
       const active = this.#faults.get(key);
-      if (!active) continue;
+      if (!active || (active.fault.ipNotRegistered && !orderPath)) continue;
       active.remaining -= 1;
       if (active.remaining <= 0) this.#faults.delete(key);
       return active.fault;

@@ -41,6 +41,7 @@ export interface ResolvedOptions {
   rateLimits: ResolvedRateLimits | null;
   extendedTokenTtlMs: number;
   webhookTimeoutMs: number;
+  sandbox: boolean;
   onRequest: ((entry: RequestLogEntry) => void) | undefined;
 }
 
@@ -177,6 +178,7 @@ export function resolveApp(input: unknown, path: string, knownUsers: ReadonlySet
     individual: bool(a.individual, `${path}.individual`, true),
     multiClient: bool(a.multiClient, `${path}.multiClient`, false),
     extendedToken: bool(a.extendedToken, `${path}.extendedToken`, true),
+    ...(a.algoNames !== undefined && { algoNames: strList(a.algoNames, `${path}.algoNames`, []) }),
   };
 }
 
@@ -186,7 +188,7 @@ export function resolveApp(input: unknown, path: string, knownUsers: ReadonlySet
  */
 export function resolveFault(input: unknown, path: string): Fault {
   if (!isRecord(input)) fail(path, `must be an object; got ${typeName(input)}`);
-  const known = new Set(['latencyMs', 'status', 'html', 'reset', 'hang', 'times']);
+  const known = new Set(['latencyMs', 'status', 'html', 'reset', 'hang', 'ipNotRegistered', 'times']);
   for (const key of Object.keys(input)) if (!known.has(key)) fail(`${path}.${key}`, 'is not a fault option');
   const f = input as Partial<Record<keyof Fault, unknown>>;
   const fault: Fault = {};
@@ -204,13 +206,18 @@ export function resolveFault(input: unknown, path: string): Fault {
   }
   if (f.reset !== undefined) fault.reset = bool(f.reset, `${path}.reset`, false);
   if (f.hang !== undefined) fault.hang = bool(f.hang, `${path}.hang`, false);
+  if (f.ipNotRegistered !== undefined)
+    fault.ipNotRegistered = bool(f.ipNotRegistered, `${path}.ipNotRegistered`, false);
   if (f.times !== undefined) fault.times = intIn(f.times, `${path}.times`, 1, Number.MAX_SAFE_INTEGER);
-  const outcomes = [fault.status !== undefined || Boolean(fault.html), fault.reset, fault.hang].filter(
-    Boolean,
-  );
-  if (outcomes.length > 1) fail(path, 'may set only one of status/html, reset and hang');
+  const outcomes = [
+    fault.status !== undefined || Boolean(fault.html),
+    fault.reset,
+    fault.hang,
+    fault.ipNotRegistered,
+  ].filter(Boolean);
+  if (outcomes.length > 1) fail(path, 'may set only one of status/html, reset, hang and ipNotRegistered');
   if (outcomes.length === 0 && fault.latencyMs === undefined) {
-    fail(path, 'must set at least one of latencyMs, status, html, reset or hang');
+    fail(path, 'must set at least one of latencyMs, status, html, reset, hang or ipNotRegistered');
   }
   return fault;
 }
@@ -343,6 +350,7 @@ export function resolveOptions(options: UpstoxEmulatorOptions = {}): ResolvedOpt
       DEFAULT_EXTENDED_TOKEN_TTL_MS,
     ),
     webhookTimeoutMs: positiveMs(options.webhookTimeoutMs, 'webhookTimeoutMs', DEFAULT_WEBHOOK_TIMEOUT_MS),
+    sandbox: bool(options.sandbox, 'sandbox', false),
     onRequest: options.onRequest,
   };
 }

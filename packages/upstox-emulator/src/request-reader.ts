@@ -10,6 +10,8 @@ export interface ReadBody {
   mediaType: string | undefined;
   parsed: Record<string, unknown> | undefined;
   invalidJson: boolean;
+  /** The parsed JSON value whatever its type (arrays included); undefined when not valid JSON. */
+  json: unknown;
   tooLarge: boolean;
 }
 
@@ -43,11 +45,13 @@ export async function readBody(req: IncomingMessage): Promise<ReadBody> {
   const mediaType = mediaTypeOf(req.headers['content-type']);
   let parsed: Record<string, unknown> | undefined;
   let invalidJson = false;
+  let json: unknown;
   if (mediaType === FORM_MEDIA_TYPE) {
     parsed = firstValues(new URLSearchParams(raw));
   } else if (mediaType === JSON_MEDIA_TYPE && raw.length > 0) {
     try {
       const value: unknown = JSON.parse(raw);
+      json = value;
       if (typeof value === 'object' && value !== null && !Array.isArray(value))
         parsed = value as Record<string, unknown>;
       else invalidJson = true;
@@ -55,5 +59,5 @@ export async function readBody(req: IncomingMessage): Promise<ReadBody> {
       invalidJson = true;
     }
   }
-  return { raw, mediaType, parsed, invalidJson, tooLarge };
+  return { raw, mediaType, parsed, invalidJson, json, tooLarge };
 }

@@ -1,16 +1,31 @@
 import type { Route } from './routes/context.js';
 import { controlRoutes } from './routes/control-routes.js';
 import { loginRoutes } from './routes/login-routes.js';
+import { marketRoutes } from './routes/market-routes.js';
+import { orderRoutes } from './routes/order-routes.js';
 import { tokenRequestRoutes } from './routes/token-request-routes.js';
 import { userRoutes } from './routes/user-routes.js';
+import type { HostRole } from './token-access.js';
 
-/** Every route the emulator serves. */
+/** Every route the emulator serves as the live host. */
 export const ROUTES: readonly Route[] = [
   ...loginRoutes,
   ...tokenRequestRoutes,
   ...userRoutes,
+  ...marketRoutes,
+  ...orderRoutes,
   ...controlRoutes,
 ];
+
+/** The sandbox host: the sandbox-enabled order paths and the control routes, nothing else. */
+export const SANDBOX_ROUTES: readonly Route[] = ROUTES.filter(
+  (route) => route.kind === 'control' || route.order?.sandbox === true,
+);
+
+/** The route table of the host the emulator plays. */
+export function routesFor(host: HostRole): readonly Route[] {
+  return host === 'sandbox' ? SANDBOX_ROUTES : ROUTES;
+}
 
 /** Result of matching a path: the route for this method, or the methods the path allows. */
 export type RouteMatch =

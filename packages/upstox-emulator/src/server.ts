@@ -5,8 +5,10 @@ import type { EmulatorCore } from './core.js';
 import { BLOCK_PAGE_HTML } from './faults.js';
 import { errorReply, htmlReply, type Reply } from './reply.js';
 import { firstValues, readBody } from './request-reader.js';
-import { matchRoute } from './router.js';
+import { matchRoute, routesFor } from './router.js';
 import type { Route, RouteContext } from './routes/context.js';
+import { normaliseIp, staticIpRefusal } from './static-ips.js';
+import { type ApiClass, accessFor, notPermittedMessage } from './token-access.js';
 import type { Fault, RequestLogEntry } from './types.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -28,14 +30,58 @@ function send(core: EmulatorCore, res: ServerResponse, reply: Reply): void {
   res.end(body);
 }
 
-function authenticate(ctx: RouteContext, route: Route): Reply | undefined {
+function staticIpReply(message: string): Reply {
+  return errorReply(403, 'UDAPI1154', { message });
+}
+
+/** Checks the Bearer token and, through `TOKEN_ACCESS`, whether its kind may call this route. */
+function authenticate(ctx: RouteContext, api: ApiClass): Reply | undefined {
   const header = ctx.headers.authorization;
   const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
   const checked = token ? ctx.core.tokens.check(token) : undefined;
   const user = checked?.record ? ctx.core.users.get(checked.record.userId) : undefined;
   if (!checked || checked.problem !== undefined || !user) return errorReply(401, 'UDAPI100050');
-  if (checked.record.kind === 'extended' && !route.extendedAllowed) return errorReply(403, 'UDAPI100067');
+  const kind = checked.record.kind;
+  const access = accessFor(ctx.core.hostRole, kind, api);
+  if (access === 'invalid') return errorReply(401, 'UDAPI100050');
+  if (access === 'deny') {
+    const message = notPermittedMessage(kind);
+    return errorReply(403, 'UDAPI100067', message === undefined ? {} : { message });
+  }
+  if (access === 'static-ip') {
+    const refusal = staticIpRefusal(user, ctx.origin);
+    if (refusal) return staticIpReply(refusal);
+  }
   ctx.auth = { token: checked.record, user };
+  return undefined;
+}
+
+/**
+ * The order-path rules on the live host: the origin must be one of the user's static IPs, and an
+ * algo app's orders must name one of its algos in `X-Algo-Name`. The sandbox host checks neither.
+ */
+function checkOrder(ctx: RouteContext, forceIpRefusal: boolean): Reply | undefined {
+  if (ctx.core.hostRole === 'sandbox') return undefined;
+  const refusal = staticIpRefusal(ctx.auth!.user, ctx.origin, forceIpRefusal);
+  if (refusal) return staticIpReply(refusal);
+  const app = ctx.core.apps.get(ctx.auth!.token.clientId);
+  if (app?.algoNames && app.algoNames.length > 0) {
+    const header = ctx.headers['x-algo-name'];
+    const name = typeof header === 'string' ? header.trim() : '';
+    if (!name) {
+      return errorReply(400, 'UDAPI100036', {
+        propertyPath: 'X-Algo-Name',
+        message: 'Invalid Input: the X-Algo-Name header is required for orders of an algo app',
+      });
+    }
+    if (!app.algoNames.includes(name)) {
+      return errorReply(400, 'UDAPI100036', {
+        propertyPath: 'X-Algo-Name',
+        invalidValue: name,
+        message: 'Invalid Input: X-Algo-Name names no algo configured on the app',
+      });
+    }
+  }
   return undefined;
 }
 
@@ -89,8 +135,9 @@ async function handle(
   const query = firstValues(new URLSearchParams(q < 0 ? '' : target.slice(q + 1)));
   const method = (req.method ?? 'GET').toUpperCase();
   const body = await readBody(req);
-  const match = matchRoute(method, path);
+  const match = matchRoute(method, path, routesFor(core.hostRole));
   const kind = match.route ? match.route.kind : match.kind;
+  let fault: Fault | undefined;
 
   if (kind !== 'control') {
     const entry: RequestLogEntry = {
@@ -115,7 +162,7 @@ async function handle(
         // A logging hook must never take the emulator down.
       }
     });
-    const fault = core.faults.take(method, match.route?.pattern ?? null, path);
+    fault = core.faults.take(method, match.route?.pattern ?? null, path, match.route?.order !== undefined);
     if (fault && (await applyFault(core, req, res, fault, wait))) return;
   }
 
@@ -145,11 +192,20 @@ async function handle(
     rawBody: body.raw,
     body: body.parsed,
     invalidJson: body.invalidJson,
+    json: body.json,
+    origin: normaliseIp(req.socket.remoteAddress),
   };
   if (route.auth) {
-    const denied = authenticate(ctx, route);
+    const denied = authenticate(ctx, route.auth);
     if (denied) {
       send(core, res, denied);
+      return;
+    }
+  }
+  if (route.order) {
+    const refused = checkOrder(ctx, fault?.ipNotRegistered === true);
+    if (refused) {
+      send(core, res, refused);
       return;
     }
   }

@@ -9,8 +9,21 @@ export const JWT_HEADER = { typ: 'JWT', key_id: 'sk_v1.0', alg: 'HS256' } as con
 /** Issuer claim of every token. */
 export const JWT_ISSUER = 'udapi-gateway-service';
 
-/** `access`: the daily token; `extended`: the one-year read-only token. */
-export type TokenKind = 'access' | 'extended';
+/**
+ * `access`: the daily token (OAuth, v3 request or manual; next 03:30 IST); `extended`: the
+ * one-year read-only token of the exchange; `analytics`: the one-year GET-only token of My Apps >
+ * Analytics (one per account); `sandbox`: the 30-day token of a sandbox app (sandbox host only).
+ */
+export type TokenKind = 'access' | 'extended' | 'analytics' | 'sandbox';
+
+/** Kinds minted as My Apps would ("Generate"), without OAuth. */
+export type GeneratedTokenKind = 'analytics' | 'sandbox';
+
+/** Analytics tokens live one year. */
+export const ANALYTICS_TOKEN_TTL_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** Sandbox tokens live 30 days. */
+export const SANDBOX_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** What the emulator remembers about a token it issued. */
 export interface IssuedToken {
@@ -39,6 +52,7 @@ export class TokenRegistry {
   readonly #key = randomBytes(32);
   readonly #tokens = new Map<string, IssuedToken>();
   readonly #extendedByAccount = new Map<string, IssuedToken>();
+  readonly #analyticsByUser = new Map<string, IssuedToken>();
 
   /** @param clock emulator clock; @param extendedTtlMs extended-token lifetime in ms. */
   constructor(clock: Clock, extendedTtlMs: number) {
@@ -76,6 +90,33 @@ export class TokenRegistry {
     const record = await this.#issue('extended', app, user, issuedAt, issuedAt + this.#extendedTtlMs);
     this.#extendedByAccount.set(account, record);
     return record;
+  }
+
+  /**
+   * Mints an analytics or sandbox token for `user`, as My Apps' "Generate" does. A new analytics
+   * token revokes the user's previous one (one per account, whatever the app); sandbox tokens are
+   * independent of each other.
+   */
+  async generate(kind: GeneratedTokenKind, app: ResolvedApp, user: ResolvedUser): Promise<IssuedToken> {
+    const issuedAt = this.#clock.now();
+    if (kind === 'sandbox') return this.#issue(kind, app, user, issuedAt, issuedAt + SANDBOX_TOKEN_TTL_MS);
+    const previous = this.#analyticsByUser.get(user.userId);
+    if (previous) previous.revoked = true;
+    const record = await this.#issue(kind, app, user, issuedAt, issuedAt + ANALYTICS_TOKEN_TTL_MS);
+    this.#analyticsByUser.set(user.userId, record);
+    return record;
+  }
+
+  /** Revokes every live token of `kind` held by `userId` (any app); returns how many. */
+  revokeKind(userId: string, kind: TokenKind): number {
+    let count = 0;
+    for (const record of this.#tokens.values()) {
+      if (record.userId === userId && record.kind === kind && !record.revoked) {
+        record.revoked = true;
+        count += 1;
+      }
+    }
+    return count;
   }
 
   /** Signs a token and registers it. */

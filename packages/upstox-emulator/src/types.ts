@@ -20,6 +20,11 @@ export interface EmulatorApp {
   multiClient?: boolean;
   /** False leaves `extended_token` out of token responses. Default true (issued to all apps since 2026-03-11). */
   extendedToken?: boolean;
+  /**
+   * Algo names configured on the app (My Apps' Algo Name -> Algo ID mappings). Non-empty marks an
+   * algo app: every order request must carry `X-Algo-Name` with one of them. Default `[]`.
+   */
+  algoNames?: string[];
 }
 
 /** A test account that can log in on the emulator's login page. */
@@ -59,7 +64,11 @@ export interface EmulatorUser {
 }
 
 /** An app after defaults were applied. */
-export type ResolvedApp = Required<Omit<EmulatorApp, 'notifierUrl'>> & { notifierUrl: string | undefined };
+export type ResolvedApp = Required<Omit<EmulatorApp, 'notifierUrl' | 'algoNames'>> & {
+  notifierUrl: string | undefined;
+  /** Present when the app was configured with algo names (absent = not an algo app). */
+  algoNames?: string[];
+};
 
 /** A user after defaults were applied. */
 export type ResolvedUser = Required<EmulatorUser>;
@@ -102,6 +111,11 @@ export interface Fault {
   reset?: boolean;
   /** Never answer; the connection stays open until the client gives up or the emulator closes. */
   hang?: boolean;
+  /**
+   * On an order path, the static-IP check refuses the request (403 UDAPI1154) whatever the
+   * origin; other routes ignore (and do not consume) this fault.
+   */
+  ipNotRegistered?: boolean;
   /** Apply this many times, then remove the fault. Default: until cleared. */
   times?: number;
 }
@@ -132,6 +146,11 @@ export interface UpstoxEmulatorOptions {
   extendedTokenTtlMs?: number;
   /** Timeout of one webhook delivery in ms. Default 5000. */
   webhookTimeoutMs?: number;
+  /**
+   * Play the sandbox host (`api-sandbox`): only sandbox tokens, and only the sandbox-enabled order
+   * paths (everything else but the control routes answers 404 UDAPI10000). Default false.
+   */
+  sandbox?: boolean;
   /** Called once per request after the response finished (the bin logs with it). Must not throw. */
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -223,4 +242,17 @@ export interface PendingTokenRequest {
   authorizationExpiry: number;
   /** Notifier URL at request time. */
   notifierUrl: string;
+}
+
+/** An analytics or sandbox token made by {@link UpstoxEmulator.generateToken}. */
+export interface GeneratedToken {
+  /** The token (a JWT whose `exp` is `expiresAt` in seconds). */
+  token: string;
+  kind: 'analytics' | 'sandbox';
+  clientId: string;
+  userId: string;
+  /** Epoch ms (emulator clock). */
+  issuedAt: number;
+  /** Epoch ms: issue + 1 year (analytics) or + 30 days (sandbox). */
+  expiresAt: number;
 }

@@ -25,6 +25,7 @@ export const UPSTOX_ERRORS = {
   UDAPI1024: 'App Secret is required',
   UDAPI1123: 'Invalid notifier url',
   UDAPI1124: 'This API is available only for individual users',
+  UDAPI1154: 'Access to this API is blocked due to static IP restrictions',
 } as const;
 
 /** An Upstox error code the emulator knows. */

@@ -194,3 +194,66 @@ export async function loginForToken(emu: UpstoxEmulator): Promise<Record<string,
   expect(res.status).toBe(200);
   return (await res.json()) as Record<string, unknown>;
 }
+
+/** A request with a Bearer token: method, optional JSON body and extra headers. */
+export function authFetch(
+  url: string,
+  token: string | undefined,
+  options: { method?: string; json?: unknown; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (options.json !== undefined) headers['content-type'] = 'application/json';
+  return fetch(url, {
+    method: options.method ?? 'GET',
+    redirect: 'manual',
+    headers,
+    ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),
+  });
+}
+
+/** A valid order body for `/v2/order/place` and `/v3/order/place`. */
+export const ORDER_BODY = {
+  instrument_token: 'NSE_EQ|INE002A01018',
+  quantity: 1,
+  transaction_type: 'BUY',
+  product: 'D',
+  validity: 'DAY',
+  price: 0,
+  order_type: 'MARKET',
+  disclosed_quantity: 0,
+  trigger_price: 0,
+  is_amo: false,
+};
+
+/** A valid request (query and body) for each order category. */
+export function orderRequest(category: string): { query: string; json?: unknown } {
+  switch (category) {
+    case 'place':
+      return { query: '', json: ORDER_BODY };
+    case 'modify':
+      return { query: '', json: { order_id: '260105000000001', quantity: 2, validity: 'DAY', price: 0 } };
+    case 'cancel':
+      return { query: '?order_id=260105000000001' };
+    case 'multi-place':
+      return { query: '', json: [{ ...ORDER_BODY, correlation_id: 'c1' }] };
+    case 'multi-cancel':
+      return { query: '?segment=NSE_EQ' };
+    case 'exit-all':
+      return { query: '' };
+    case 'gtt-place':
+      return {
+        query: '',
+        json: {
+          type: 'SINGLE',
+          quantity: 1,
+          product: 'D',
+          instrument_token: 'NSE_EQ|INE002A01018',
+          transaction_type: 'BUY',
+          rules: [{ strategy: 'ENTRY', trigger_type: 'ABOVE', trigger_price: 1300 }],
+        },
+      };
+    default:
+      return { query: '', json: { gtt_order_id: 'GTT-C260105000000001' } };
+  }
+}

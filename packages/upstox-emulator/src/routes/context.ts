@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EmulatorCore, RateCategory } from '../core.js';
+import type { OrderPath } from '../order-paths.js';
 import type { Reply } from '../reply.js';
+import type { ApiClass } from '../token-access.js';
 import type { IssuedToken } from '../tokens.js';
 import type { ResolvedUser } from '../types.js';
 
@@ -27,6 +29,10 @@ export interface RouteContext {
   body: Record<string, unknown> | undefined;
   /** True when the body claimed JSON but did not parse (or was not an object). */
   invalidJson: boolean;
+  /** The parsed JSON body whatever its type (arrays included); undefined when not valid JSON. */
+  json: unknown;
+  /** The client's address as the emulator sees it (`req.socket.remoteAddress`, normalised). */
+  origin: string;
   /** The caller's token and user, on routes that require a token. */
   auth?: { token: IssuedToken; user: ResolvedUser };
 }
@@ -40,10 +46,13 @@ export interface Route {
   /** Path with `:name` segments, e.g. `/v3/login/auth/token/request/:client_id`. */
   pattern: string;
   kind: RouteKind;
-  /** Bearer token required (401 UDAPI100050 otherwise). */
-  auth?: boolean;
-  /** An extended token may call it (otherwise 403 UDAPI100067). */
-  extendedAllowed?: boolean;
+  /**
+   * Bearer token required (401 UDAPI100050 otherwise); the class decides, through
+   * `TOKEN_ACCESS`, which token kinds may call it.
+   */
+  auth?: ApiClass;
+  /** The `ORDER_PATHS` entry of an order route (static IP, `X-Algo-Name`, order bucket). */
+  order?: OrderPath;
   /** Rate-limit category; none = not limited. */
   category?: RateCategory;
   handler: (ctx: RouteContext) => Reply | Promise<Reply>;

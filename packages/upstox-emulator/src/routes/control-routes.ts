@@ -1,6 +1,7 @@
 import { ErrorCodes, InputError, isHftError } from '@hft/errors';
 import { toIstIso } from '@hft/time/core';
 import { jsonReply, type Reply } from '../reply.js';
+import type { GeneratedTokenKind } from '../tokens.js';
 import type { EmulatorApp, EmulatorUser, Fault, ResolvedApp } from '../types.js';
 import type { Route, RouteContext } from './context.js';
 
@@ -135,6 +136,32 @@ const routes: Array<[string, string, (ctx: RouteContext) => Reply | Promise<Repl
       const clientId = optionalString(body, 'clientId');
       const userId = optionalString(body, 'userId');
       return ok(await ctx.core.issueToken({ ...(clientId && { clientId }), ...(userId && { userId }) }));
+    },
+  ],
+  [
+    'POST',
+    'tokens/generate',
+    async (ctx) => {
+      const body = jsonBody(ctx);
+      const clientId = optionalString(body, 'clientId');
+      const userId = optionalString(body, 'userId');
+      return ok(
+        await ctx.core.generateToken({
+          kind: body.kind as GeneratedTokenKind,
+          ...(clientId && { clientId }),
+          ...(userId && { userId }),
+        }),
+      );
+    },
+  ],
+  [
+    'POST',
+    'static-ips',
+    (ctx) => {
+      const body = jsonBody(ctx);
+      const userId = optionalString(body, 'userId');
+      const user = ctx.core.setStaticIps({ ips: body.ips as string[], ...(userId && { userId }) });
+      return ok({ userId: user.userId, primaryIp: user.primaryIp, secondaryIp: user.secondaryIp });
     },
   ],
   [

@@ -1,6 +1,8 @@
 import { istWallTime } from '@hft/time/core';
 import { profileFields } from '../profile-fields.js';
 import { errorReply, jsonReply, type Reply } from '../reply.js';
+import { isIpAddress, STATIC_IP_CHANGE_INTERVAL_MS } from '../static-ips.js';
+import type { ResolvedUser } from '../types.js';
 import type { Route, RouteContext } from './context.js';
 
 function pad(n: number, width = 2): string {
@@ -33,18 +35,80 @@ function logout(ctx: RouteContext): Reply {
   return jsonReply(200, { status: 'success', data: true });
 }
 
+function staticIpData(ctx: RouteContext, user: ResolvedUser): Record<string, unknown> {
+  const times = ctx.core.staticIpTimes(user.userId);
+  return {
+    user_id: user.userId,
+    primary_ip: user.primaryIp,
+    secondary_ip: user.secondaryIp,
+    primary_ip_updated_at: user.primaryIp === null ? null : istTimestamp(times.primaryAt),
+    secondary_ip_updated_at: user.secondaryIp === null ? null : istTimestamp(times.secondaryAt),
+  };
+}
+
 function staticIps(ctx: RouteContext): Reply {
+  return jsonReply(200, { status: 'success', data: staticIpData(ctx, ctx.auth!.user) });
+}
+
+function badIp(propertyPath: string, message: string, invalidValue: unknown = null): Reply {
+  return errorReply(400, 'UDAPI100036', { propertyPath, invalidValue, message: `Invalid Input: ${message}` });
+}
+
+/**
+ * `PUT /v2/user/ip`: changes the user's static IPs (at most once in 7 days) and invalidates the
+ * user's daily tokens, the calling one included.
+ */
+function updateStaticIps(ctx: RouteContext): Reply {
+  const { core } = ctx;
   const user = ctx.auth!.user;
-  const at = istTimestamp(ctx.core.ipUpdatedAt);
+  if (ctx.mediaType !== 'application/json' || ctx.invalidJson || ctx.body === undefined) {
+    return badIp('body', 'the body must be a JSON object');
+  }
+  const primary = ctx.body.primary_ip;
+  if (typeof primary !== 'string' || !isIpAddress(primary)) {
+    return badIp('primary_ip', 'primary_ip must be an IPv4 or IPv6 address', primary ?? null);
+  }
+  const secondaryInput = ctx.body.secondary_ip;
+  if (secondaryInput !== undefined && secondaryInput !== null) {
+    if (typeof secondaryInput !== 'string' || !isIpAddress(secondaryInput)) {
+      return badIp('secondary_ip', 'secondary_ip must be an IPv4 or IPv6 address', secondaryInput);
+    }
+    if (secondaryInput === primary)
+      return badIp('secondary_ip', 'secondary_ip repeats primary_ip', secondaryInput);
+  }
+  const secondary = secondaryInput === undefined ? user.secondaryIp : secondaryInput;
+  for (const other of core.users.values()) {
+    if (other.userId === user.userId) continue;
+    for (const [name, ip] of [
+      ['primary_ip', primary],
+      ['secondary_ip', secondary],
+    ] as const) {
+      if (ip !== null && (other.primaryIp === ip || other.secondaryIp === ip)) {
+        return badIp(name, `${ip} is registered by another user`, ip);
+      }
+    }
+  }
+  const now = core.clock.now();
+  const times = core.staticIpTimes(user.userId);
+  if (times.changedAt !== undefined && now - times.changedAt < STATIC_IP_CHANGE_INTERVAL_MS) {
+    return badIp(
+      'primary_ip',
+      `static IPs can be changed once a week; the next change is allowed from ${istTimestamp(
+        times.changedAt + STATIC_IP_CHANGE_INTERVAL_MS,
+      )} IST`,
+    );
+  }
+  const updated: ResolvedUser = { ...user, primaryIp: primary, secondaryIp: secondary };
+  core.users.set(user.userId, updated);
+  core.ipTimes.set(user.userId, {
+    primaryAt: now,
+    secondaryAt: secondaryInput === undefined ? times.secondaryAt : now,
+    changedAt: now,
+  });
+  core.tokens.revokeKind(user.userId, 'access');
   return jsonReply(200, {
     status: 'success',
-    data: {
-      user_id: user.userId,
-      primary_ip: user.primaryIp,
-      secondary_ip: user.secondaryIp,
-      primary_ip_updated_at: user.primaryIp === null ? null : at,
-      secondary_ip_updated_at: user.secondaryIp === null ? null : at,
-    },
+    data: { ...staticIpData(ctx, updated), access_tokens_invalidated: true },
   });
 }
 
@@ -90,24 +154,39 @@ export const userRoutes: Route[] = [
     method: 'GET',
     pattern: '/v2/user/profile',
     kind: 'api',
-    auth: true,
+    auth: 'account-read',
     category: 'standard',
     handler: profile,
   },
-  { method: 'DELETE', pattern: '/v2/logout', kind: 'api', auth: true, category: 'standard', handler: logout },
+  {
+    method: 'DELETE',
+    pattern: '/v2/logout',
+    kind: 'api',
+    auth: 'account-write',
+    category: 'standard',
+    handler: logout,
+  },
   {
     method: 'GET',
     pattern: '/v2/user/ip',
     kind: 'api',
-    auth: true,
+    auth: 'account-read',
     category: 'standard',
     handler: staticIps,
+  },
+  {
+    method: 'PUT',
+    pattern: '/v2/user/ip',
+    kind: 'api',
+    auth: 'account-write',
+    category: 'standard',
+    handler: updateStaticIps,
   },
   {
     method: 'GET',
     pattern: '/v2/user/get-funds-and-margin',
     kind: 'api',
-    auth: true,
+    auth: 'account-read',
     category: 'standard',
     handler: funds,
   },
@@ -115,8 +194,7 @@ export const userRoutes: Route[] = [
     method: 'GET',
     pattern: '/v2/portfolio/long-term-holdings',
     kind: 'api',
-    auth: true,
-    extendedAllowed: true,
+    auth: 'portfolio-read',
     category: 'standard',
     handler: holdings,
   },
