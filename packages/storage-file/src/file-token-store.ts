@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { stat, unlink } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   assertTokenRecord,
@@ -119,7 +119,6 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
   });
 
   let closed = false;
-  let swept = false;
   /** Key -> the file this store last wrote for it (device + inode), to skip re-reading it on set. */
   const written = new Map<string, WrittenFile & { path: string }>();
   const subscriptions = new Set<Subscription>();
@@ -192,8 +191,6 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
   }
 
   async function afterWrite(path: string): Promise<void> {
-    if (swept) return;
-    swept = true;
     await files.sweepOrphans(path);
   }
 
@@ -297,7 +294,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
         // the key and needs no re-reading.
         const last = written.get(key);
         if (last !== undefined) {
-          const now = await stat(last.path).catch(() => undefined);
+          const now = await lstat(last.path).catch(() => undefined);
           if (
             now !== undefined &&
             now.ino === last.ino &&

@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { lstat, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAccountKey } from '@hft/auth-core/store';
@@ -13,10 +12,12 @@ import {
   fsyncDir,
   type ModeTightened,
   readSnapshot,
+  readTextSync,
   tempBeside,
 } from './file-io.js';
 import { classifyFileName, corruptSuffix, DEFAULT_TOKEN_FILE, namedFileFor } from './file-names.js';
 import type { FileStoreWarning } from './options.js';
+import { processGone } from './process-liveness.js';
 import { type FileIdentity, identifyFile, parseFileText } from './record-format.js';
 import { asStorageError, type FailureContext, storageError } from './store-errors.js';
 
@@ -53,9 +54,13 @@ export interface TokenFilesOptions {
 /** The layout of the token directory: which file holds which key, and how files are read. */
 export type TokenFiles = ReturnType<typeof createTokenFiles>;
 
-const ORPHAN = /^upstox_token(\..+)?\.json\.(\d+|(new|del)-\d+-[0-9a-f]+)$/;
-/** Age after which a temp file left by a killed writer is removed, in ms. */
-const ORPHAN_AGE_MS = 60_000;
+/** A temp file beside a token file (it may hold a token); group 1 is its writer's pid. */
+const ORPHAN = /^upstox_token(?:\..+)?\.json\.(?:\d+|(?:tmp|new|del)-(\d+)-[0-9a-f]+)$/;
+/**
+ * Age after which a temp file is removed even though its writer may live, in ms: a write
+ * creates, fills, fsyncs and renames its temp file within a fraction of that.
+ */
+const ORPHAN_AGE_MS = 5_000;
 
 const octal = (mode: number) => `0${mode.toString(8)}`;
 
@@ -335,15 +340,6 @@ export function createTokenFiles(options: TokenFilesOptions) {
     return identifyText(shared).identity.key === key ? `default\n${shared}` : undefined;
   }
 
-  function readTextSync(path: string): string | undefined {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') return undefined;
-      throw error;
-    }
-  }
-
   async function readText(path: string): Promise<string | undefined> {
     const snapshot = await readSnapshot(path, tightened);
     return snapshot?.text;
@@ -374,18 +370,22 @@ export function createTokenFiles(options: TokenFilesOptions) {
   }
 
   /**
-   * Removes temp files left by writers that were killed mid-write, once they are older than a
-   * minute; `reference` is the path of a file just written, whose mtime stands for "now" on the
-   * file system's own clock.
+   * Removes temp files left by writers that were killed mid-write (they may hold a token): those
+   * whose writer pid is gone, and any older than {@link ORPHAN_AGE_MS}. `reference` is the path of
+   * a file just written, whose mtime stands for "now" on the file system's own clock. A temp file
+   * of a live concurrent writer is young and its pid alive, so it is left alone.
    */
   async function sweepOrphans(reference: string): Promise<void> {
     try {
       const now = (await stat(reference)).mtimeMs;
-      for (const name of readdirSync(dir)) {
-        if (!ORPHAN.test(name)) continue;
+      for (const name of await readdir(dir)) {
+        const match = ORPHAN.exec(name);
+        if (!match) continue;
         const path = join(dir, name);
         const info = await lstat(path).catch(() => undefined);
-        if (info?.isFile() && now - info.mtimeMs > ORPHAN_AGE_MS) await unlink(path).catch(() => {});
+        if (!info?.isFile()) continue;
+        const writerGone = match[1] !== undefined && processGone(Number(match[1]));
+        if (writerGone || now - info.mtimeMs > ORPHAN_AGE_MS) await unlink(path).catch(() => {});
       }
     } catch {
       // Housekeeping only: the write it follows already succeeded.
