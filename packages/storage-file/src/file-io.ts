@@ -1,3 +1,5 @@
+// The file-system steps of the store: safe reads (no links, no FIFOs, capped size), atomic
+// durable writes, exclusive creation, moving a file aside, directory checks.
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { chmod, type FileHandle, link, lstat, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';

@@ -1,3 +1,5 @@
+// Lock files: the lease primitives of withLock, with takeover of run-out leases and of holders
+// gone from this host.
 import { unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// The store's errors: StorageError of the file backend, with the operation, key and paths concerned.
 import { type ErrorCode, ErrorCodes, isHftError, StorageError } from '@hft/errors';
 
 /** Backend name of this store, used in every error message. */
