@@ -63,7 +63,7 @@ export function asStorageError(error: unknown, what: string, path: string, conte
   if (isHftError(error)) return error;
   if (error instanceof UnsafeFile) {
     return storageError(
-      `refusing ${error.path}: it is ${error.reason}, not a token file (the store reads only regular files it does not reach through a link); replace it with a regular file or remove it`,
+      `refusing ${error.path}: it is ${error.reason}, not a token file (the store reads only regular files of at most 1 MiB, never through a symbolic link); replace it with a regular file or remove it`,
       { ...context, paths: [error.path] },
       { code: ErrorCodes.STORAGE_UNSAFE_FILE },
     );
