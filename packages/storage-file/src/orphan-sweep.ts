@@ -13,14 +13,15 @@ const ORPHAN_AGE_MS = 5_000;
 
 /**
  * Removes from `dir` the temp files left by writers that were killed mid-write: those whose
- * writer pid is gone, and any older than {@link ORPHAN_AGE_MS}. `reference` is the path of a
- * file just written, whose mtime stands for "now" on the file system's own clock. A temp file
+ * writer pid is gone, and any older than {@link ORPHAN_AGE_MS}. `reference` is a file just
+ * written (its path, or its mtime in ms when the writer already knows it), whose mtime stands
+ * for "now" on the file system's own clock. A temp file
  * of a live concurrent writer is young and its pid alive, so it is left alone. Never throws:
  * this is housekeeping after a write that already succeeded.
  */
-export async function sweepOrphans(dir: string, reference: string): Promise<void> {
+export async function sweepOrphans(dir: string, reference: string | number): Promise<void> {
   try {
-    const now = (await stat(reference)).mtimeMs;
+    const now = typeof reference === 'number' ? reference : (await stat(reference)).mtimeMs;
     for (const name of await readdir(dir)) {
       const match = ORPHAN.exec(name);
       if (!match) continue;

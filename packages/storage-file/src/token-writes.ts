@@ -37,7 +37,7 @@ export function createTokenWrites(options: TokenWritesOptions) {
       throw asStorageError(error, 'write', path, context);
     }
     placement.wrote(key, path, identity);
-    await sweepOrphans(layout.dir, path);
+    await sweepOrphans(layout.dir, identity.mtimeMs);
   }
 
   /** Writes `text` at a placement decided under the placement lock. */
