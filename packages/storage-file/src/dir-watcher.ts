@@ -1,3 +1,5 @@
+// Watching the token directory for changes to its entries, robust to the directory being
+// removed or replaced.
 import { type FSWatcher, statSync, watch } from 'node:fs';
 
 /** Options of {@link watchDirectory}. */

@@ -1,6 +1,9 @@
+// The file-system steps of the store: safe reads (no links, no FIFOs, capped size), atomic
+// durable writes, exclusive creation, moving a file aside, directory checks.
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { chmod, type FileHandle, link, lstat, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errnoCode } from './store-errors.js';
+import { errnoCode, UnsafeFile } from './store-errors.js';
 
 /** Mode of every file the store writes. */
 export const FILE_MODE = 0o600;
@@ -18,10 +21,43 @@ export interface FileSnapshot {
   ino: number;
 }
 
+/** Largest token or lock file the store reads, in bytes (1 MiB); a bigger one is refused. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+// O_NOFOLLOW: a symbolic link at the path is refused, never read through (nor its target
+// chmodded). O_NONBLOCK: a FIFO opens at once instead of waiting forever for a writer; it has
+// no effect on regular files.
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+function openFailure(error: unknown, path: string): unknown {
+  const code = errnoCode(error);
+  // ELOOP (Linux, macOS) or EMLINK (FreeBSD): O_NOFOLLOW met a link as the last component.
+  return code === 'ELOOP' || code === 'EMLINK' ? new UnsafeFile(path, 'a symbolic link') : error;
+}
+
+/** Throws unless `stats` is a regular file of at most {@link MAX_FILE_BYTES}. */
+function checkReadable(stats: Stats, path: string): void {
+  // A directory stays a plain "cannot read" failure (EISDIR), as it always was.
+  if (stats.isDirectory())
+    throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EISDIR' });
+  if (!stats.isFile()) {
+    const what = stats.isFIFO()
+      ? 'a FIFO (named pipe)'
+      : stats.isSocket()
+        ? 'a socket'
+        : stats.isCharacterDevice() || stats.isBlockDevice()
+          ? 'a device'
+          : 'not a regular file';
+    throw new UnsafeFile(path, what);
+  }
+  if (stats.size > MAX_FILE_BYTES) throw new UnsafeFile(path, `${stats.size} bytes long`);
+}
+
 /**
  * Reads a whole file; `undefined` only when it does not exist (`ENOENT`). A group/world
- * accessible file is tightened to 0600 through the open descriptor and reported. Any other
- * failure is thrown as the system error.
+ * accessible file is tightened to 0600 through the open descriptor and reported.
+ * @throws UnsafeFile for a symbolic link, anything but a regular file, or a file over
+ *   {@link MAX_FILE_BYTES}; the system error for any other failure.
  */
 export async function readSnapshot(
   path: string,
@@ -29,10 +65,10 @@ export async function readSnapshot(
 ): Promise<FileSnapshot | undefined> {
   let handle: FileHandle;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, READ_FLAGS);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return undefined;
-    throw error;
+    throw openFailure(error, path);
   }
   try {
     return await readOpen(handle, path, tightened);
@@ -44,7 +80,7 @@ export async function readSnapshot(
 
 async function readOpen(handle: FileHandle, path: string, tightened: ModeTightened): Promise<FileSnapshot> {
   const stats = await handle.stat();
-  if (!stats.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EISDIR' });
+  checkReadable(stats, path);
   const mode = stats.mode & 0o777;
   if ((mode & 0o077) !== 0) {
     await handle.chmod(FILE_MODE);
@@ -55,8 +91,46 @@ async function readOpen(handle: FileHandle, path: string, tightened: ModeTighten
   // (only an in-place edit does that; writers replace files whole), and then reads it all.
   const buffer = Buffer.allocUnsafe(stats.size + 1);
   const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-  const text = bytesRead > stats.size ? await handle.readFile('utf8') : buffer.toString('utf8', 0, bytesRead);
+  const text =
+    bytesRead > stats.size ? await readCapped(handle, path) : buffer.toString('utf8', 0, bytesRead);
   return { path, text, dev: stats.dev, ino: stats.ino };
+}
+
+/** Reads a file that grew while being read, up to {@link MAX_FILE_BYTES}. */
+async function readCapped(handle: FileHandle, path: string): Promise<string> {
+  const buffer = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
+  let total = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, total, buffer.length - total, total);
+    if (bytesRead === 0) break;
+    total += bytesRead;
+    if (total > MAX_FILE_BYTES) throw new UnsafeFile(path, `over ${MAX_FILE_BYTES} bytes long`);
+  }
+  return buffer.toString('utf8', 0, total);
+}
+
+/**
+ * {@link readSnapshot}, synchronously and without touching the mode: the text of `path`, or
+ * `undefined` when it does not exist. @throws the same errors.
+ */
+export function readTextSync(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, READ_FLAGS);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw openFailure(error, path);
+  }
+  try {
+    const stats = fstatSync(fd);
+    checkReadable(stats, path);
+    const buffer = Buffer.allocUnsafe(stats.size + 1);
+    const bytesRead = readSync(fd, buffer, 0, buffer.length, 0);
+    if (bytesRead > stats.size) throw new UnsafeFile(path, 'growing while being read');
+    return buffer.toString('utf8', 0, bytesRead);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Flushes a directory's entries (the rename of a file into it) to disk. */

@@ -1,3 +1,4 @@
+// The names of the store's files: the default file, per-account files, lock files, moved-aside files.
 import { parseAccountKey } from '@hft/auth-core/store';
 
 /** File name of the default account: the name the original Python module used. */

@@ -1,3 +1,4 @@
+// Public entry of @hft/storage-file.
 export { DEFAULT_TOKEN_FILE } from './file-names.js';
 export { createFileTokenStore } from './file-token-store.js';
 export type { FileStoreWarning, FileTokenStoreOptions } from './options.js';

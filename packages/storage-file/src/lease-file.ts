@@ -1,3 +1,5 @@
+// Lock files: the lease primitives of withLock, with takeover of run-out leases and of holders
+// gone from this host.
 import { unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import {
   tempBeside,
 } from './file-io.js';
 import { LOCK_DIR, lockFileFor } from './file-names.js';
+import { processGone } from './process-liveness.js';
 import { asStorageError, BACKEND, errnoCode } from './store-errors.js';
 
 /**
@@ -81,7 +84,8 @@ export interface FileLeaseOptions {
  * A lock is the file `<dir>/.locks/<key>.lock` holding owner id, pid, host and lease expiry. It
  * is taken by writing a complete temp file and `link`ing it into place (`link` never replaces,
  * so exactly one contender wins, and nobody ever reads a half-written lock). A lock whose lease
- * ran out (or that cannot be parsed) is broken under a short per-key guard file, taken the same
+ * ran out, whose holder was on this host and is gone (`kill(pid, 0)` says `ESRCH`), or that
+ * cannot be parsed is broken under a short per-key guard file, taken the same
  * way: the guard makes "check it is still the stale lock, remove it" one step, so a slow taker
  * can never remove the lock another taker just created. Release takes the same guard and removes
  * the lock only if this owner still holds it.
@@ -92,6 +96,13 @@ export function createFileLease(options: FileLeaseOptions): LeasePrimitives {
   const host = hostname();
 
   const lockPath = (key: string) => join(lockDir, lockFileFor(key));
+
+  /**
+   * Whether the lease recorded in `info` no longer holds: it ran out, or it was taken on this
+   * host by a process that no longer exists (a killed holder need not be waited out).
+   */
+  const lapsed = (info: LockInfo) =>
+    info.expiresAtMs <= clock.now() || (info.host === host && processGone(info.pid));
 
   function content(owner: string, ttlMs: number): string {
     const expiresAtMs = clock.now() + ttlMs;
@@ -123,7 +134,7 @@ export function createFileLease(options: FileLeaseOptions): LeasePrimitives {
     const guard = `${path}.guard`;
     if (!(await publish(guard, content(owner, GUARD_TTL_MS)))) {
       const held = await readHeld(guard, options.tightened);
-      if (held && (held.info === undefined || held.info.expiresAtMs <= clock.now())) {
+      if (held && (held.info === undefined || lapsed(held.info))) {
         const aside = tempBeside(guard, 'stale');
         if ((await detachIfSame(held, aside)) === 'detached') await unlink(aside).catch(() => {});
       }
@@ -146,7 +157,7 @@ export function createFileLease(options: FileLeaseOptions): LeasePrimitives {
         if (await publish(path, text)) return true;
         const held = await readHeld(path, options.tightened);
         if (held === undefined) return publish(path, text);
-        if (held.info !== undefined && held.info.expiresAtMs > clock.now()) return false;
+        if (held.info !== undefined && !lapsed(held.info)) return false;
         const taken = await withGuard(path, owner, async () => {
           const again = await readHeld(path, options.tightened);
           if (again !== undefined) {

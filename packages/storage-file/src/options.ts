@@ -1,3 +1,4 @@
+// The options of createFileTokenStore and the warnings it reports.
 import type { RecordCipher } from '@hft/auth-core/store';
 import type { Clock } from '@hft/time/core';
 

@@ -1,8 +1,11 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes } from '@hft/errors';
+import { ensureBuilt } from '@hft/test-kit';
 import { createManualClock } from '@hft/time/testing';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { killHard, PACKAGE_DIR, startChild } from './helpers/children.js';
 import { useTempDir } from './helpers/temp-dir.js';
 
 const KEY = 'upstox:lock-client:USER1';
@@ -117,5 +120,55 @@ describe('withLock', () => {
     expect(await store.withLock(KEY, 1_000, async () => 'ok')).toBe('ok');
     expect((await stat(t.dir)).mode & 0o777).toBe(0o700);
     expect((await stat(join(t.dir, '.locks'))).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('withLock after its holder died on this host', () => {
+  const t = useTempDir();
+  const lockPath = () => join(t.dir, '.locks', LOCK_NAME);
+  const readLock = async () => JSON.parse(await readFile(lockPath(), 'utf8')) as Record<string, unknown>;
+
+  beforeAll(() => {
+    ensureBuilt(PACKAGE_DIR);
+  }, 120_000);
+
+  it('takes over at once the lock of a SIGKILLed holder, long before its lease would have run out', async () => {
+    const holder = startChild('lock-holder.mjs', [t.dir, KEY, '60000']);
+    await holder.line((line) => line === 'locked');
+    const held = await readLock();
+    expect(held).toMatchObject({ pid: holder.process.pid, host: hostname() });
+    await killHard(holder);
+
+    // The taker's clock stands one second into the dead holder's 60 s lease and never moves:
+    // only the holder being gone can let it in.
+    const clock = createManualClock((held.expires_at_ms as number) - 59_000);
+    const store = t.open({ clock });
+    const result = await store.withLock(
+      KEY,
+      60_000,
+      async () => {
+        expect((await readLock()).pid).toBe(process.pid);
+        return 'taken before the lease would have run out';
+      },
+      { waitMs: 10_000 },
+    );
+    expect(result).toBe('taken before the lease would have run out');
+    expect(await readdir(join(t.dir, '.locks'))).toEqual([]);
+  }, 30_000);
+
+  it('still waits for a live holder on this host', async () => {
+    const clock = createManualClock();
+    const store = t.open({ clock });
+    await mkdir(join(t.dir, '.locks'), { recursive: true });
+    const live = {
+      owner: `${process.ppid}:live`,
+      pid: process.ppid,
+      host: hostname(),
+      expires_at_ms: clock.now() + 60_000,
+    };
+    await writeFile(lockPath(), JSON.stringify(live));
+    const err = await store.withLock(KEY, 1_000, async () => 'no', { waitMs: 50 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCodes.STORAGE_LOCK_TIMEOUT });
+    expect((await readLock()).owner).toBe(live.owner);
   });
 });
