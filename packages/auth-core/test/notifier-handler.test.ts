@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
+import { StorageError } from '@hft/errors';
 import { tokenExpiry } from '@hft/time';
 import { createManualClock } from '@hft/time/testing';
 import { startUpstoxEmulator } from '@hft/upstox-emulator';
@@ -34,10 +35,17 @@ async function setup(extra: Partial<NotifierHandlerOptions> = {}) {
   const backend = createMemoryBackend();
   const inner = createMemoryTokenStore({ backend });
   let writes = 0;
+  const outage = { on: false };
+  const down = () => new StorageError('the memory store is down (test)', { backend: inner.name });
   const store: TokenStore = {
     ...inner,
     name: inner.name,
+    get: async (key) => {
+      if (outage.on) throw down();
+      return inner.get(key);
+    },
     set: async (key, record) => {
+      if (outage.on) throw down();
       writes += 1;
       await inner.set(key, record);
     },
@@ -109,6 +117,7 @@ async function setup(extra: Partial<NotifierHandlerOptions> = {}) {
     logged,
     profileCalls,
     rejections,
+    outage,
     writes: () => writes,
   };
 }
@@ -617,5 +626,32 @@ describe('no delivery is lost (issue 16, item 7)', () => {
     expect(handler.heldCount()).toBe(0);
     expect(await stored()).toBe(0);
     expect(outcomes.filter((o) => o.phase === 'retry').map((o) => o.result)).toEqual(['rejected', 'expired']);
+  });
+
+  it('holds a delivery while the store is down and stores it when the store is back', async () => {
+    const { post, payload, handler, clock, outage, stored } = await setup();
+    outage.on = true;
+    const res = await post(await payload());
+    expect(res.status).toBe(202);
+    expect(await json(res)).toEqual({ status: 'success', result: 'held' });
+    outage.on = false;
+    clock.advance(1000);
+    expect((await handler.retryDue()).map((o) => o.result)).toEqual(['stored']);
+    expect(await stored()).toBe(1);
+  });
+
+  it('runs the retries on its own timer by default', async () => {
+    const manual = createManualClock(START);
+    const started = Date.now();
+    // The receiver's clock runs (from START); the emulator's stays at START, so its tokens stay valid.
+    const running = { now: () => manual.now() + (Date.now() - started) };
+    const { post, payload, emu, stored, outcomes } = await setup({
+      clock: running,
+      retry: { auto: true, initialDelayMs: 20 },
+    });
+    emu.setFault('GET /v2/user/profile', { status: 503, times: 1 });
+    expect((await post(await payload())).status).toBe(202);
+    await expect.poll(stored, { timeout: 5000 }).toBe(1);
+    expect(outcomes.at(-1)).toMatchObject({ phase: 'retry', result: 'stored' });
   });
 });
