@@ -50,15 +50,18 @@ export {
   type TokenRequestResult,
   type UpstoxProfile,
 } from './upstox/validate.js';
+export type { CheckLimits } from './webhook/check-limiter.js';
 export {
   DeliveryRejected,
   type ValidateDeliveryOptions,
   type ValidDelivery,
   validateDelivery,
 } from './webhook/delivery.js';
+export type { RetryOptions } from './webhook/held-deliveries.js';
 export {
   createNotifierHandler,
   type DeliveryOutcome,
   type NotifierHandler,
   type NotifierHandlerOptions,
+  UNCONFIRMED_REASON,
 } from './webhook/notifier-handler.js';

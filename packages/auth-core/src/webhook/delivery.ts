@@ -9,8 +9,10 @@ export interface ValidDelivery {
   accessToken: string;
   /** Epoch ms, from the payload. */
   issuedAt: number;
-  /** Epoch ms: the payload's `expires_at` (equal to the 03:30 IST rule), or the JWT `exp` if earlier. */
+  /** Epoch ms: the earliest of the payload's `expires_at`, the 03:30 IST rule and the JWT `exp`. */
   expiresAt: number;
+  /** Set when `expires_at` is not the 03:30 IST expiry of `issued_at` (accepted; the earlier kept). */
+  warning?: string;
 }
 
 /** Why a delivery was refused: the HTTP status to answer and a reason safe to log and return. */
@@ -56,12 +58,14 @@ function text(value: unknown, field: string): string {
 /**
  * Checks a notifier webhook payload (pure apart from the clock): `message_type` is
  * `access_token`, `client_id` is ours, `token_type` is `Bearer`, `issued_at` is not in the future
- * beyond the skew, `expires_at` is in the future and equals the 03:30 IST rule for `issued_at`.
- * Upstox does not sign these deliveries, so the token must still be confirmed with Upstox
- * (the handler does) before it is trusted.
+ * beyond the skew, and the token is not expired. An `expires_at` that differs from the 03:30
+ * IST rule for `issued_at` (Upstox's clock, rounding) is accepted with a `warning`, and the
+ * earlier of the two is the expiry: a delivery is never lost over it. Upstox does not sign
+ * these deliveries, so the token must still be confirmed with Upstox (the handler does) before
+ * it is trusted.
  *
  * @throws DeliveryRejected with the status to answer (400 malformed, 403 other client, 422
- *   inconsistent) and a reason that never contains the token.
+ *   inconsistent or expired) and a reason that never contains the token.
  */
 export function validateDelivery(body: unknown, options: ValidateDeliveryOptions): ValidDelivery {
   if (!isPlainObject(body)) throw new DeliveryRejected(400, 'body must be a JSON object');
@@ -77,17 +81,15 @@ export function validateDelivery(body: unknown, options: ValidateDeliveryOptions
   const now = (options.clock ?? systemClock).now();
   if (issuedAt > now + (options.maxFutureSkewMs ?? 120_000))
     throw new DeliveryRejected(422, 'issued_at is in the future');
-  if (expiresAt <= now)
-    throw new DeliveryRejected(422, 'expires_at is not in the future: the token is already expired');
-  if (expiresAt !== tokenExpiry(issuedAt)) {
-    throw new DeliveryRejected(422, 'expires_at does not match the 03:30 IST expiry of issued_at');
-  }
+  const rule = tokenExpiry(issuedAt);
   const claimed = jwtExpiry(accessToken);
-  return {
-    clientId,
-    userId,
-    accessToken,
-    issuedAt,
-    expiresAt: claimed !== undefined && claimed < expiresAt ? claimed : expiresAt,
-  };
+  const expiry = Math.min(expiresAt, rule, claimed ?? Number.POSITIVE_INFINITY);
+  if (expiry <= now)
+    throw new DeliveryRejected(422, 'expires_at is not in the future: the token is already expired');
+  const valid: ValidDelivery = { clientId, userId, accessToken, issuedAt, expiresAt: expiry };
+  if (expiresAt !== rule) {
+    const drift = expiresAt - rule;
+    valid.warning = `expires_at is ${Math.abs(drift)} ms ${drift < 0 ? 'before' : 'after'} the 03:30 IST expiry of issued_at; the earlier is kept`;
+  }
+  return valid;
 }
