@@ -283,7 +283,10 @@ webhook
   )
   .option('--port <port>', 'port to listen on', port, 8787)
   .option('--host <host>', 'interface to bind (use 0.0.0.0 behind a TLS reverse proxy)', '127.0.0.1')
-  .option('--path <path>', 'accept deliveries only on this (unguessable) path, e.g. /upstox/notify/<random>')
+  .option(
+    '--path <path>',
+    'accept deliveries only on this path; default: a secret /upstox/notify/<random> generated once and kept in $HFT_HOME/webhook-path',
+  )
   .option('--allow-from <ips>', 'comma-separated sender addresses to accept; others get 403')
   .addHelpText(
     'after',
