@@ -15,17 +15,10 @@ import {
   processTokenResponse,
 } from '../src/index.js';
 import { anyValue, budget, jwtWith, looseRecord, mostly, outcome, secretArb, tokenArb } from './fuzz-kit.js';
+import { ruleExpiry } from './fuzz-rule.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const IST = 5.5 * HOUR;
-
-/** The 03:30 IST rule, written out independently of `@hft/time` (IST has no DST). */
-function ruleExpiry(issuedAt: number): number {
-  const wall = issuedAt + IST;
-  const mark = Math.floor(wall / DAY) * DAY + 3.5 * HOUR;
-  return (wall < mark ? mark : mark + DAY) - IST;
-}
 
 /** Issue instants from 2000 to 2100, with the minutes around 03:30 IST drawn often. */
 const instantArb = fc.oneof(
@@ -62,32 +55,31 @@ describe('processTokenResponse fuzz', () => {
   it('any body gives a complete record or a coded BrokerError, never a secret in the message', () => {
     let accepted = 0;
     const body = fc.oneof(
-      { weight: 20, arbitrary: tokenBody(mostly(tokenArb, fc.constant('')), mostly(tokenArb, fc.constant(null))) },
+      {
+        weight: 20,
+        arbitrary: tokenBody(mostly(tokenArb, fc.constant('')), mostly(tokenArb, fc.constant(null))),
+      },
       { weight: 1, arbitrary: anyValue },
     );
     fc.assert(
-      fc.property(
-        body,
-        instantArb,
-        (body, issuedAt) => {
-          const result = outcome(
-            () => processTokenResponse(body, { clientId: 'cid', clock: createManualClock(issuedAt) }),
-            secretsOf(body),
-          );
-          if (!result.ok) {
-            expect(result.error.code).toBe(ErrorCodes.BROKER_INVALID_RESPONSE);
-            return;
-          }
-          accepted += 1;
-          const record = result.value;
-          assertTokenRecord(record);
-          expect(record.accountKey).toBe(`upstox:cid:${record.userId}`);
-          expect(record.issuedAt).toBe(issuedAt);
-          const claimed = jwtExpiry(record.accessToken);
-          const rule = ruleExpiry(issuedAt);
-          expect(record.expiresAt).toBe(claimed !== undefined && claimed < rule ? claimed : rule);
-        },
-      ),
+      fc.property(body, instantArb, (body, issuedAt) => {
+        const result = outcome(
+          () => processTokenResponse(body, { clientId: 'cid', clock: createManualClock(issuedAt) }),
+          secretsOf(body),
+        );
+        if (!result.ok) {
+          expect(result.error.code).toBe(ErrorCodes.BROKER_INVALID_RESPONSE);
+          return;
+        }
+        accepted += 1;
+        const record = result.value;
+        assertTokenRecord(record);
+        expect(record.accountKey).toBe(`upstox:cid:${record.userId}`);
+        expect(record.issuedAt).toBe(issuedAt);
+        const claimed = jwtExpiry(record.accessToken);
+        const rule = ruleExpiry(issuedAt);
+        expect(record.expiresAt).toBe(claimed !== undefined && claimed < rule ? claimed : rule);
+      }),
       budget(250),
     );
     expect(accepted).toBeGreaterThan(0);
@@ -137,7 +129,10 @@ describe('the other Upstox response parsers fuzz', () => {
       ddpi: mostly(fc.boolean(), fc.constant(0)),
       is_active: mostly(fc.boolean(), fc.constant('true')),
     });
-    const body = mostly(looseRecord({ status: fc.constantFrom('success', 'error'), data }), fc.constant({ data: null }));
+    const body = mostly(
+      looseRecord({ status: fc.constantFrom('success', 'error'), data }),
+      fc.constant({ data: null }),
+    );
     fc.assert(
       fc.property(body, (candidate) => {
         const secrets = collectStrings(candidate);
@@ -166,10 +161,14 @@ describe('the other Upstox response parsers fuzz', () => {
     const requestBody = mostly(
       looseRecord({
         status: fc.constant('success'),
-        data: mostly(looseRecord({ authorization_expiry: expiry, notifier_url: mostly(fc.webUrl(), fc.constant('')) })),
+        data: mostly(
+          looseRecord({ authorization_expiry: expiry, notifier_url: mostly(fc.webUrl(), fc.constant('')) }),
+        ),
       }),
     );
-    const logoutBody = mostly(looseRecord({ status: fc.constant('success'), data: mostly(fc.boolean(), fc.constant('true')) }));
+    const logoutBody = mostly(
+      looseRecord({ status: fc.constant('success'), data: mostly(fc.boolean(), fc.constant('true')) }),
+    );
     fc.assert(
       fc.property(requestBody, logoutBody, (request, logout) => {
         const req = outcome(() => processTokenRequestResponse(request, 'cid'));
@@ -189,14 +188,21 @@ describe('the other Upstox response parsers fuzz', () => {
 
   it('error envelopes and Retry-After: any body and header give a coded BrokerError, never a throw', () => {
     const item = looseRecord({
-      error_code: mostly(fc.constantFrom('UDAPI100050', 'UDAPI10005', 'UDAPI1154'), fc.integer(), fc.constant('')),
+      error_code: mostly(
+        fc.constantFrom('UDAPI100050', 'UDAPI10005', 'UDAPI1154'),
+        fc.integer(),
+        fc.constant(''),
+      ),
       errorCode: mostly(fc.constantFrom('UDAPI100016')),
       message: mostly(fc.string({ maxLength: 400 }), fc.constant(null)),
       property_path: mostly(fc.string({ maxLength: 10 })),
       propertyPath: fc.anything(),
     });
     const envelope = mostly(
-      looseRecord({ status: fc.constantFrom('error', 'success'), errors: mostly(fc.array(mostly(item), { maxLength: 3 })) }),
+      looseRecord({
+        status: fc.constantFrom('error', 'success'),
+        errors: mostly(fc.array(mostly(item), { maxLength: 3 })),
+      }),
     );
     const retryAfter = fc.option(
       fc.oneof(
@@ -208,39 +214,55 @@ describe('the other Upstox response parsers fuzz', () => {
       { nil: undefined },
     );
     fc.assert(
-      fc.property(envelope, fc.integer({ min: 100, max: 599 }), retryAfter, fc.option(fc.integer(), { nil: undefined }), (body, status, after, now) => {
-        const items = parseErrorEnvelope(body);
-        for (const entry of items) {
-          expect(typeof entry.code).toBe('string');
-          expect(entry.code.length).toBeGreaterThan(0);
-          expect(typeof entry.message).toBe('string');
-          expect(entry.propertyPath === null || typeof entry.propertyPath === 'string').toBe(true);
-        }
-        const seconds = parseRetryAfter(after, now);
-        if (seconds !== undefined) expect(seconds).toBeGreaterThanOrEqual(0);
-        if (after !== undefined && /^\s*\d{1,15}\s*$/.test(after)) expect(seconds).toBe(Number(after.trim()));
+      fc.property(
+        envelope,
+        fc.integer({ min: 100, max: 599 }),
+        retryAfter,
+        fc.option(fc.integer(), { nil: undefined }),
+        (body, status, after, now) => {
+          const items = parseErrorEnvelope(body);
+          for (const entry of items) {
+            expect(typeof entry.code).toBe('string');
+            expect(entry.code.length).toBeGreaterThan(0);
+            expect(typeof entry.message).toBe('string');
+            expect(entry.propertyPath === null || typeof entry.propertyPath === 'string').toBe(true);
+          }
+          const seconds = parseRetryAfter(after, now);
+          if (seconds !== undefined) expect(seconds).toBeGreaterThanOrEqual(0);
+          if (after !== undefined && /^\s*\d{1,15}\s*$/.test(after))
+            expect(seconds).toBe(Number(after.trim()));
 
-        const response = { endpoint: 'GET /v2/x', status, headers: after === undefined ? {} : { 'retry-after': after }, body };
-        const result = outcome(() => expectSuccess(response));
-        if (result.ok) {
-          expect(status >= 200 && status < 300).toBe(true);
-          return;
-        }
-        expect([ErrorCodes.BROKER_ERROR, ErrorCodes.BROKER_RATE_LIMITED]).toContain(result.error.code);
-        expect(result.error.message.length).toBeLessThan(400);
-        const built = brokerError(response);
-        expect(built.code).toBe(result.error.code);
-      }),
+          const headers: Record<string, string> = after === undefined ? {} : { 'retry-after': after };
+          const response = {
+            endpoint: 'GET /v2/x',
+            status,
+            headers,
+            body,
+          };
+          const result = outcome(() => expectSuccess(response));
+          if (result.ok) {
+            expect(status >= 200 && status < 300).toBe(true);
+            return;
+          }
+          expect([ErrorCodes.BROKER_ERROR, ErrorCodes.BROKER_RATE_LIMITED]).toContain(result.error.code);
+          expect(result.error.message.length).toBeLessThan(400);
+          const built = brokerError(response);
+          expect(built.code).toBe(result.error.code);
+        },
+      ),
       budget(250),
     );
   });
 
   it('jwtExpiry never throws and reads exp back from any JWT-shaped token', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), tokenArb, fc.stringMatching(/^[\w-]{0,20}\.[\w-]{0,30}\.[\w-]{0,10}$/)), (token) => {
-        const exp = jwtExpiry(token);
-        if (exp !== undefined) expect(Number.isFinite(exp)).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(fc.string(), tokenArb, fc.stringMatching(/^[\w-]{0,20}\.[\w-]{0,30}\.[\w-]{0,10}$/)),
+        (token) => {
+          const exp = jwtExpiry(token);
+          if (exp !== undefined) expect(Number.isFinite(exp)).toBe(true);
+        },
+      ),
       budget(300),
     );
     fc.assert(
