@@ -8,7 +8,7 @@ import { expect } from 'vitest';
  * failure fast-check prints `{ seed, path }`: pass them here as extra parameters to replay it.
  */
 export function budget(numRuns: number, extra: fc.Parameters<unknown> = {}): fc.Parameters<unknown> {
-  return { numRuns, interruptAfterTimeLimit: 1_000, ...extra };
+  return { numRuns, interruptAfterTimeLimit: 700, ...extra };
 }
 
 /** Every secret generated here starts with this, so a message can be grepped for it. */
@@ -35,6 +35,8 @@ export const tokenArb: fc.Arbitrary<string> = fc.oneof(
   secretArb.map((s) => jwtWith({ sub: 'U1' }, s)),
 );
 
+const WINDOW = 8;
+
 const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCodes));
 
 /** The texts an error shows anywhere: its message, JSON, string form, and every cause's message. */
@@ -55,14 +57,14 @@ function visibleTexts(error: unknown): string[] {
 }
 
 /**
- * Fails when `text` shows any of `secrets`: the whole value, its mark, or any 12-character window
- * of it (a truncated or quoted excerpt is a leak too).
+ * Fails when `text` shows any of `secrets`: the whole value, its mark, or any 8-character window
+ * of it (a truncated or quoted excerpt is a leak too: V8's JSON errors quote about 10 characters).
  */
 export function expectNoSecret(text: string, secrets: readonly string[]): void {
   expect(text).not.toContain(SECRET_MARK);
   for (const secret of secrets) {
-    for (let i = 0; i + 12 <= secret.length; i += 1) {
-      const window = secret.slice(i, i + 12);
+    for (let i = 0; i + WINDOW <= secret.length; i += 1) {
+      const window = secret.slice(i, i + WINDOW);
       if (text.includes(window)) expect.fail(`error text shows part of a secret: ${JSON.stringify(text)}`);
     }
   }

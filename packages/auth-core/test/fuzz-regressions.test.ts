@@ -3,6 +3,7 @@ import { tokenExpiry } from '@hft/time';
 import { createManualClock } from '@hft/time/testing';
 import { describe, expect, it } from 'vitest';
 import { DeliveryRejected, processTokenRequestResponse, validateDelivery } from '../src/index.js';
+import { createRecordCodec } from '../src/store.js';
 
 // Cases the fuzz tests (fuzz-*.test.ts) found, kept as plain tests once shrunk.
 
@@ -43,5 +44,21 @@ describe('fuzz regressions', () => {
       expect(caught).toBeInstanceOf(DeliveryRejected);
       expect(caught).toMatchObject({ status: 400, reason: 'issued_at must be epoch milliseconds' });
     }
+  });
+
+  it('a stored record that is not JSON gives a StorageError whose cause does not quote the token', () => {
+    const text =
+      '{"accountKey":"upstox:a:a","clientId":"a","userId":"a","accessToken":xSecretTok3nValue","exchanges":[]}';
+    let caught: unknown;
+    try {
+      createRecordCodec({ backend: 'fuzz' }).decode('upstox:a:a', text);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: ErrorCodes.STORAGE_CORRUPT });
+    const shown: string[] = [];
+    for (let e: unknown = caught; e instanceof Error; e = e.cause) shown.push(`${e.name}: ${e.message}`);
+    expect(shown.join('\n')).toContain('not valid JSON');
+    expect(shown.join('\n')).not.toContain('SecretTok');
   });
 });
