@@ -110,7 +110,7 @@ describe('hft login --paste fuzz', () => {
             expect(`${result.stdout}${result.stderr}`).not.toContain(secret);
           expect(existsSync(join(account.home, 'tokens', 'upstox_token.json'))).toBe(false);
         }),
-        { numRuns: 5, interruptAfterTimeLimit: 5_000 },
+        { numRuns: 4, interruptAfterTimeLimit: 4_000 },
       );
     }, 30_000);
   });

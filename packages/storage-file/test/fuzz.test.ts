@@ -11,7 +11,7 @@ import { createFileTokenStore, DEFAULT_TOKEN_FILE } from '../src/index.js';
 // Property-based fuzz of the file record format, through the store and real files. Each property
 // is bounded (numRuns and a time cap); on a failure fast-check prints `{ seed, path }`: pass them
 // in the property's parameters to replay it.
-const budget = (numRuns: number): fc.Parameters<unknown> => ({ numRuns, interruptAfterTimeLimit: 1_500 });
+const budget = (numRuns: number): fc.Parameters<unknown> => ({ numRuns, interruptAfterTimeLimit: 1_000 });
 
 const MARK = 'QzFuzzSecret';
 const secretArb = fc.stringMatching(/^[A-Za-z0-9._~-]{4,30}$/).map((tail) => `${MARK}${tail}`);
