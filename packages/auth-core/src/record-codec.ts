@@ -52,7 +52,8 @@ export function createRecordCodec(options: RecordCodecOptions): RecordCodec {
         throw new StorageError(`${backend} store: the record for ${key} is unreadable: ${why}`, {
           backend,
           code: ErrorCodes.STORAGE_CORRUPT,
-          cause: error,
+          // V8's SyntaxError quotes the text around the fault, which may be part of a token.
+          ...(error instanceof InputError ? { cause: error } : {}),
           details: { backend, operation: 'get', key },
         });
       }

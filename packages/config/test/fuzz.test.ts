@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_FIELDS, ENV_VARS, type ParseConfigResult, parseConfig } from '../src/index.js';
+import { CONFIG_FIELDS, ENV_VARS, formatStorage, type ParseConfigResult, parseConfig } from '../src/index.js';
 
 /** Only ever placed in secret positions, so it must never appear in an issue or a printed config. */
 const MARKER = 'FuzzSecretMarker7x';
@@ -27,14 +27,45 @@ const url = field(
   ),
   fc.constantFrom('', 'http://example.com', 'https://u:p@h', 'https://h/?q', 'nope', 'ftp://h'),
 );
-const storageString = fc.constantFrom(
-  'file:/t',
-  'file:///t',
-  'file:rel',
-  'sqlite:x.db',
-  'sqlite://a/b.db',
-  'redis://h:6379',
-  'rediss://:pw@h',
+/** A password in a Redis URL: the secret, sometimes with characters that break URL parsing. */
+const urlPassword = fc
+  .constantFrom('', '#x', '/x', '?x', '%', '%zz', '@x', ':x', ' x', '\u0000')
+  .map((tail) => `${MARKER}${tail}`);
+/** Generated storage URLs: every form, with and without a (secret) password, and broken ones. */
+const storageUrl = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom('file:', 'file://', 'sqlite:', 'sqlite://', 'FILE:'),
+      fc.stringMatching(/^[\w./~ -]{0,20}$/),
+    )
+    .map(([scheme, rest]) => `${scheme}${rest}`),
+  fc
+    .record({
+      scheme: fc.constantFrom('redis', 'rediss', 'REDIS', 'redis+sentinel'),
+      user: fc.constantFrom('', 'default', 'u'),
+      password: fc.option(urlPassword, { nil: undefined }),
+      host: fc.constantFrom('h', '127.0.0.1', '[::1]', '[', '', 'h h', 'xn--'),
+      port: fc.constantFrom('', ':6379', ':0', ':99999', ':x'),
+      path: fc.constantFrom('', '/0', '/15', '/a/b'),
+      query: fc.constantFrom('', `?password=${MARKER}`, '?tls=1', `?x=1&token=${MARKER}`),
+    })
+    .map(
+      ({ scheme, user, password, host, port, path, query }) =>
+        `${scheme}://${password === undefined ? (user ? `${user}@` : '') : `${user}:${password}@`}${host}${port}${path}${query}`,
+    ),
+  fc.string({ maxLength: 20 }).map((rest) => `redis://:${MARKER}@${rest}`),
+);
+const storageString = fc.oneof(
+  fc.constantFrom(
+    'file:/t',
+    'file:///t',
+    'file:rel',
+    'sqlite:x.db',
+    'sqlite://a/b.db',
+    'redis://h:6379',
+    'rediss://:pw@h',
+  ),
+  storageUrl,
 );
 const storage = field(
   fc.oneof(
@@ -199,20 +230,79 @@ function check(result: ParseConfigResult): void {
   }
 }
 
+// Each property is bounded by a run count and a time cap (an interrupted run passes with the runs
+// it made). On a failure fast-check prints `{ seed, path }`: add them to the parameters to replay.
 describe('parseConfig fuzz', () => {
   it('only ever returns a config or issues for arbitrary layers, never throws, never leaks the secret', () => {
     let accepted = 0;
+    let runs = 0;
     fc.assert(
       fc.property(input, (candidate) => {
+        runs += 1;
         const result = parseConfig(candidate as never);
         check(result);
         if (result.ok) accepted += 1;
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       }),
-      { numRuns: 800 },
+      { numRuns: 600, interruptAfterTimeLimit: 2_000 },
     );
     // Both outcomes must be exercised, or the property says little about one of them.
-    expect(accepted).toBeGreaterThan(40);
-    expect(accepted).toBeLessThan(800);
+    expect(accepted).toBeGreaterThan(runs / 20);
+    expect(accepted).toBeLessThan(runs);
+  });
+
+  it('a storage URL in HFT_STORAGE, options or a config file selects the same store, and prints without its password', () => {
+    const absolute = fc
+      .stringMatching(/^(\/[\w.-]{1,8}){1,3}$/)
+      .filter((p) => !/(^|\/)\.{1,2}(\/|$)/.test(p));
+    const selection = fc.oneof(
+      absolute.map((dir) => ({ kind: 'file' as const, dir })),
+      absolute.map((path) => ({ kind: 'sqlite' as const, path })),
+      fc
+        .record({
+          tls: fc.boolean(),
+          host: fc.constantFrom('h', '127.0.0.1', '[::1]', 'cache.example'),
+          port: fc.constantFrom('', ':6379', ':1'),
+          password: fc.option(
+            fc.stringMatching(/^[A-Za-z0-9_-]{1,10}$/).map((p) => `${MARKER}${p}`),
+            { nil: undefined },
+          ),
+          db: fc.constantFrom('', '/0', '/3'),
+        })
+        .map(({ tls, host, port, password, db }) => ({
+          kind: 'redis' as const,
+          url: `${tls ? 'rediss' : 'redis'}://${password === undefined ? '' : `:${password}@`}${host}${port}${db}`,
+        })),
+    );
+    fc.assert(
+      fc.property(selection, fc.constantFrom('env', 'options', 'file'), (wanted, where) => {
+        const spec =
+          wanted.kind === 'redis'
+            ? wanted.url
+            : `${wanted.kind}:${wanted.kind === 'file' ? wanted.dir : wanted.path}`;
+        const layers =
+          where === 'env'
+            ? { env: { [ENV_VARS.storage]: ` ${spec} ` } }
+            : where === 'options'
+              ? { options: { storage: spec } }
+              : { file: { path: '/etc/hft/config.json', text: JSON.stringify({ storage: spec }) } };
+        const result = parseConfig({ homedir: '/home/u', cwd: '/work', ...layers });
+        if (!result.ok) expect.fail(`refused ${spec}: ${JSON.stringify(result.issues)}`);
+        expect({ ...result.config.storage }).toEqual(wanted);
+        const printed = formatStorage(result.config.storage);
+        expect(printed).not.toContain(MARKER);
+        expect(JSON.stringify(result.config)).not.toContain(MARKER);
+        expect(String(result.config.storage)).not.toContain(MARKER);
+        if (!spec.includes(MARKER)) {
+          const again = parseConfig({
+            homedir: '/home/u',
+            cwd: '/work',
+            env: { [ENV_VARS.storage]: printed },
+          });
+          expect(again.ok && { ...again.config.storage }).toEqual(wanted);
+        }
+      }),
+      { numRuns: 300, interruptAfterTimeLimit: 1_500 },
+    );
   });
 });

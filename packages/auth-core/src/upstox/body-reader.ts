@@ -71,13 +71,14 @@ export class BodyReader {
     return [...v] as string[];
   }
 
-  /** A required epoch-ms value sent as a string of digits (or a number). */
+  /** A required epoch-ms value sent as a string of digits (or a non-negative integer). */
   epochMsString(field: string): number {
     const v = this.raw(field);
     if (v === undefined || v === null) throw this.fail(this.name(field), 'is missing');
     const n =
       typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,16}$/.test(v) ? Number(v) : Number.NaN;
-    if (!Number.isSafeInteger(n)) throw this.fail(this.name(field), 'must be epoch milliseconds');
+    // A number must obey what the digits-only text form already implies: no negative instants.
+    if (!Number.isSafeInteger(n) || n < 0) throw this.fail(this.name(field), 'must be epoch milliseconds');
     return n;
   }
 

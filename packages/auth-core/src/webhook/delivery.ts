@@ -45,7 +45,10 @@ function epochMs(value: unknown, field: string): number {
       : typeof value === 'string' && digits.test(value)
         ? Number(value)
         : Number.NaN;
-  if (!Number.isSafeInteger(n)) throw new DeliveryRejected(400, `${field} must be epoch milliseconds`);
+  // A number must obey what the digits-only text form implies: a negative one is no instant
+  // (and far enough below zero, outside the Date range the expiry rule works in).
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new DeliveryRejected(400, `${field} must be epoch milliseconds`);
   return n;
 }
 
