@@ -7,6 +7,7 @@ import type { HftLogger } from '@hft/logger';
 import { UsageError } from './exit-codes.js';
 import type { GlobalOptions } from './global-options.js';
 import { httpTimeoutMs } from './http-timeout.js';
+import { keepForRecovery, storeRecovered } from './login-recovery.js';
 import { openStore } from './open-store.js';
 import { type Output, processOutput } from './output.js';
 
@@ -79,6 +80,9 @@ export class CommandContext {
         onWarning: (message) => this.output.note(`warning: ${message}`),
       });
       this.closers.push(() => store.close());
+      for (const note of await storeRecovered(config.home, store, cipherFromEnv(this.env))) {
+        this.output.note(`hft: ${note}`);
+      }
       return store;
     });
     return this.storePromise;
@@ -124,6 +128,7 @@ export class CommandContext {
         store,
         baseUrl: config.baseUrl,
         logger,
+        onLoginNotStored: (record) => keepForRecovery(config.home, record, cipherFromEnv(this.env)),
         ...overrides,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         ...(config.account === undefined ? {} : { account: config.account }),

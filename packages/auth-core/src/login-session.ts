@@ -2,7 +2,7 @@
 // authorization codes already sent, and of the exchange itself. Every way a user finishes a
 // login (the loopback callback, a pasted redirect URL or code, a library call) ends here.
 import { createHash } from 'node:crypto';
-import { AuthError, ConfigError, ErrorCodes, InputError } from '@hft/errors';
+import { AuthError, ConfigError, ErrorCodes, InputError, StorageError } from '@hft/errors';
 import type { Clock } from '@hft/time/core';
 import type { AxiosInstance } from 'axios';
 import { assertNonEmptyString } from './assert.js';
@@ -26,6 +26,8 @@ export interface LoginSessionOptions {
   accountName: string | undefined;
   /** Stores an exchanged record and makes it current; resolves with what is in use. */
   adopt: (record: TokenRecord) => Promise<TokenRecord>;
+  /** See `TokenManagerOptions.onLoginNotStored`. */
+  onNotStored: ((record: TokenRecord, error: StorageError) => Promise<string>) | undefined;
 }
 
 /** Options of {@link LoginSession.completeLogin}. */
@@ -146,7 +148,21 @@ export class LoginSession {
       source: 'oauth',
       ...(accountName === undefined ? {} : { accountName }),
     });
-    const stored = await this.options.adopt(record);
+    let stored: TokenRecord;
+    try {
+      stored = await this.options.adopt(record);
+    } catch (error) {
+      // The code is spent and Upstox issued a token: losing it silently would lose the login.
+      const keep = this.options.onNotStored;
+      if (!(error instanceof StorageError) || keep === undefined) throw error;
+      const kept = await keep(record, error);
+      logger.warn('login not stored', { account: record.accountKey, code: error.code });
+      throw new StorageError(`Logged in, but the token could not be stored (${error.message}); ${kept}`, {
+        backend: error.backend,
+        code: error.code,
+        cause: error,
+      });
+    }
     logger.info('login stored', { account: stored.accountKey, expiresAt: stored.expiresAt });
     return stored;
   }

@@ -1,5 +1,5 @@
 // The options and result types of TokenManager, apart from the class so that both stay short.
-import type { HftError } from '@hft/errors';
+import type { HftError, StorageError } from '@hft/errors';
 import type { Clock } from '@hft/time/core';
 import type { AxiosInstance } from 'axios';
 import type { LoggerLike } from './logger-like.js';
@@ -64,6 +64,13 @@ export interface TokenManagerOptions {
    * it. 0 turns it off. Default 1000.
    */
   discoveryIntervalMs?: number;
+  /**
+   * Called when a login's token was issued (the code is spent) but the store refused the write:
+   * keep the record somewhere safe (a 0600 recovery file, say) and resolve with what was done,
+   * in words for the user; the login then fails with a StorageError that says so. Default: none
+   * (the StorageError alone).
+   */
+  onLoginNotStored?: (record: TokenRecord, error: StorageError) => Promise<string>;
 }
 
 /** Outcome of {@link TokenManager.logout}. */

@@ -94,6 +94,7 @@ export class TokenManager extends CurrentToken {
       logger: this.logger,
       accountName: this.accountName,
       adopt: (record) => this.adopt(record, 'login'),
+      onNotStored: options.onLoginNotStored,
     });
     const onError = (error: Error) => this.emit('error', error);
     this.binding = new AccountBinding({

@@ -4,16 +4,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   assertTokenRecord,
-  brokerError,
-  expectSuccess,
   jwtExpiry,
-  parseErrorEnvelope,
-  parseRetryAfter,
   processLogoutResponse,
   processProfileResponse,
   processTokenRequestResponse,
   processTokenResponse,
 } from '../src/index.js';
+import { brokerError, expectSuccess, parseErrorEnvelope, parseRetryAfter } from '../src/wire.js';
 import { anyValue, budget, jwtWith, looseRecord, mostly, outcome, secretArb, tokenArb } from './fuzz-kit.js';
 import { ruleExpiry } from './fuzz-rule.js';
 
