@@ -16,6 +16,7 @@ import {
   tempBeside,
 } from './file-io.js';
 import { classifyFileName, corruptSuffix, DEFAULT_TOKEN_FILE, namedFileFor } from './file-names.js';
+import { describeLooseMode, isWritableByOthers } from './mode-words.js';
 import type { FileStoreWarning } from './options.js';
 import { type FileIdentity, identifyFile, parseFileText } from './record-format.js';
 import { asStorageError, type FailureContext, storageError } from './store-errors.js';
@@ -67,13 +68,21 @@ export function createTokenFiles(options: TokenFilesOptions) {
   const hints = new Map<string, string>();
   const warned = new Set<string>();
 
-  const tightened: ModeTightened = (path, oldMode, newMode) =>
+  const tightened: ModeTightened = (path, oldMode, newMode) => {
+    const isDir = path === dir;
+    const fix = `chmod ${newMode.toString(8)} ${path}`;
     options.warn({
       code: 'mode-tightened',
-      message: `${path} had mode ${octal(oldMode)} (readable by others); set it to ${octal(newMode)}`,
+      message:
+        `${path} had mode ${octal(oldMode)} (${describeLooseMode(oldMode) ?? 'not private'}); ` +
+        `the store set it to ${octal(newMode)}, as \`${fix}\` would` +
+        (isDir && isWritableByOthers(oldMode)
+          ? '. Others could have added or replaced token files in it: check them'
+          : ''),
       path,
       mode: oldMode,
     });
+  };
 
   const warnOnce = (warning: FileStoreWarning) => {
     const id = `${warning.code}\0${warning.path}`;
