@@ -50,6 +50,22 @@ function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** Sends one raw HTTP request (header lines) to 127.0.0.1:`port`; resolves with the status line. */
+function rawRequest(port: number, lines: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
+    socket.on('data', (chunk) => {
+      text += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text.split('\r\n')[0] ?? ''));
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  });
+}
+
 describe('hft login (loopback callback)', () => {
   it('prints the login URL, receives the callback, stores the token (0600) and exits 0', async () => {
     const account = await upstox.account();
@@ -150,23 +166,48 @@ describe('hft login (loopback callback)', () => {
     expect(result.code, result.stderr).toBe(0);
   });
 
-  it('a callback with the wrong state gets a 400 page, nothing is exchanged, and the CLI fails', async () => {
+  it('forged callbacks (wrong or no state, <img>-style, bad Host) get 4xx; the real callback still logs in', async () => {
     const account = await upstox.account();
     const cli = startCli(['login', '--no-browser'], { env: account.env });
     const [, url] = await cli.waitFor(LOGIN_URL);
     const location = new URL(await completeLogin(url as string));
     registerSecret('auth code', location.searchParams.get('code'));
     const before = upstox.lastRequestId();
-    location.searchParams.set('state', 'forged-state-value-0123456789');
-    const callback = await fetch(location);
-    expect(callback.status).toBe(400);
-    expect(await callback.text()).toContain('Login failed');
-    const result = await cli.done;
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/state does not match/i);
-    expect(result.stderr).toContain('HFT_AUTH_STATE_MISMATCH');
+
+    // What any web page can make a browser send: <img src="http://127.0.0.1:PORT/callback?...">.
+    const img = await rawRequest(account.port, [
+      'GET /callback?code=x&state=y HTTP/1.1',
+      `Host: 127.0.0.1:${account.port}`,
+      'Referer: https://evil.example/',
+      'Sec-Fetch-Dest: image',
+    ]);
+    expect(img).toMatch(/^HTTP\/1\.1 400 /);
+    const forged = new URL(location);
+    forged.searchParams.set('state', 'forged-state-value-0123456789');
+    const wrong = await fetch(forged);
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain('still waiting');
+    forged.searchParams.delete('state');
+    const missing = await fetch(forged);
+    expect(missing.status).toBe(400);
+    await missing.text();
+    // A malformed Host once crashed the CLI; a foreign one is how DNS rebinding gets in.
+    for (const host of ['[', `evil.example:${account.port}`]) {
+      const answer = await rawRequest(account.port, [
+        `GET ${location.pathname}${location.search} HTTP/1.1`,
+        `Host: ${host}`,
+      ]);
+      expect(answer, host).toMatch(/^HTTP\/1\.1 421 /);
+    }
     expect(upstox.tokenRequests(before)).toEqual([]);
-    expect(existsSync(join(account.home, 'tokens', 'upstox_token.json'))).toBe(false);
+
+    const callback = await fetch(location);
+    expect(callback.status).toBe(200);
+    expect(await callback.text()).toContain('Logged in');
+    const result = await cli.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Logged in as EMU001');
+    expect(upstox.tokenRequests(before)).toHaveLength(1);
   });
 
   it('an error callback from Upstox (access_denied) gets a 400 page; nothing is exchanged; exit 1', async () => {

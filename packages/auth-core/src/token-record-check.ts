@@ -7,7 +7,7 @@ import {
   assertStringArray,
   isPlainObject,
 } from './assert.js';
-import type { TokenRecord } from './token-record.js';
+import { accountKey, type TokenRecord } from './token-record.js';
 
 const SOURCES = new Set(['oauth', 'request', 'manual']);
 
@@ -18,9 +18,10 @@ function optionalString(value: unknown, argument: string): asserts value is stri
 }
 
 /**
- * Checks that `value` is a complete {@link TokenRecord}; throws `InputError` naming the first
- * field at fault (`<argument>.<field>`). Stores call it on `set`, so nothing half-formed is
- * ever written.
+ * Checks that `value` is a complete {@link TokenRecord} whose `accountKey` is
+ * `upstox:<clientId>:<userId>` of its own fields; throws `InputError` naming the first field at
+ * fault (`<argument>.<field>`). Stores call it on `set`, so nothing half-formed is ever written,
+ * and the record codecs on read, so a record that names another account is corrupt, not served.
  */
 export function assertTokenRecord(value: unknown, argument = 'record'): asserts value is TokenRecord {
   if (!isPlainObject(value)) {
@@ -33,6 +34,15 @@ export function assertTokenRecord(value: unknown, argument = 'record'): asserts 
   assertNonEmptyString(r.accessToken, `${argument}.accessToken`);
   assertOptional(r.extendedToken, `${argument}.extendedToken`, assertNonEmptyString);
   assertNonEmptyString(r.userId, `${argument}.userId`);
+  // The key is what stores file and find a record under: a record whose key names another
+  // client or user (planted, or mangled) would serve one account's token as another's.
+  const expectedKey = accountKey(r.clientId, r.userId);
+  if (r.accountKey !== expectedKey) {
+    throw new InputError(
+      `${argument}.accountKey must be upstox:<clientId>:<userId> of the record (${expectedKey}); it names another account`,
+      { details: { argument: `${argument}.accountKey` } },
+    );
+  }
   optionalString(r.userName, `${argument}.userName`);
   optionalString(r.email, `${argument}.email`);
   optionalString(r.broker, `${argument}.broker`);

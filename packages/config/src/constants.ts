@@ -4,6 +4,13 @@ export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 /** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * Shortest client secret accepted (4 characters). Upstox secrets are much longer; a shorter
+ * value is a copy-paste slip, and it is also below `@hft/logger`'s `MIN_SECRET_LENGTH`, so the
+ * logger could not register it for redaction.
+ */
+export const MIN_CLIENT_SECRET_LENGTH = 4;
+
 /** Upstox REST host used when nothing else is configured. */
 export const DEFAULT_BASE_URL = 'https://api.upstox.com';
 

@@ -15,6 +15,7 @@ export {
   ENV_VARS,
   LOG_LEVELS,
   type LogLevel,
+  MIN_CLIENT_SECRET_LENGTH,
 } from './constants.js';
 export {
   Credentials,

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import * as v from 'valibot';
-import { LOG_LEVELS } from './constants.js';
+import { LOG_LEVELS, MIN_CLIENT_SECRET_LENGTH } from './constants.js';
 import { maskUrlPassword } from './mask.js';
 import { splitStorageSpec } from './storage.js';
 
@@ -209,11 +209,18 @@ export const clientIdRules = v.pipe(
   v.regex(/^\S+$/, 'must not contain spaces or line breaks'),
 );
 
-/** Content rules of the client secret. Messages never include the value. */
+/**
+ * Content rules of the client secret: non-empty, no whitespace, at least
+ * {@link MIN_CLIENT_SECRET_LENGTH} characters. Messages never include the value (nor its length).
+ */
 export const clientSecretRules = v.pipe(
   v.string('must be a string: the API secret of your Upstox app'),
   v.nonEmpty('must not be empty; expected the API secret of your Upstox app'),
   v.regex(/^\S+$/, 'must not contain spaces or line breaks'),
+  v.minLength(
+    MIN_CLIENT_SECRET_LENGTH,
+    `is too short to be the API secret of your Upstox app (fewer than ${MIN_CLIENT_SECRET_LENGTH} characters); copy the whole secret from the app's page`,
+  ),
 );
 
 function isHttpUrlWithoutFragment(value: string): boolean {

@@ -14,6 +14,7 @@ import {
   tempBeside,
 } from './file-io.js';
 import { classifyFileName, DEFAULT_TOKEN_FILE, namedFileFor } from './file-names.js';
+import { describeLooseMode, isWritableByOthers } from './mode-words.js';
 import type { FileStoreWarning } from './options.js';
 import { asStorageError, type FailureContext } from './store-errors.js';
 
@@ -36,13 +37,21 @@ export function createLayout(options: LayoutOptions) {
   const defaultPath = join(dir, DEFAULT_TOKEN_FILE);
 
   /** Reports a file or directory whose mode was tightened (`mode-tightened`). */
-  const tightened: ModeTightened = (path, oldMode, newMode) =>
+  const tightened: ModeTightened = (path, oldMode, newMode) => {
+    const isDir = path === dir;
+    const fix = `chmod ${newMode.toString(8)} ${path}`;
     options.warn({
       code: 'mode-tightened',
-      message: `${path} had mode ${octal(oldMode)} (readable by others); set it to ${octal(newMode)}`,
+      message:
+        `${path} had mode ${octal(oldMode)} (${describeLooseMode(oldMode) ?? 'not private'}); ` +
+        `the store set it to ${octal(newMode)}, as \`${fix}\` would` +
+        (isDir && isWritableByOthers(oldMode)
+          ? '. Others could have added or replaced token files in it: check them'
+          : ''),
       path,
       mode: oldMode,
     });
+  };
 
   /** The path of the own file of `key`: `<dir>/upstox_token.<client>.<user>.json`. */
   function namedPath(key: string): string {

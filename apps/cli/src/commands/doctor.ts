@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { TokenStore } from '@hft/auth-core/store';
 import { type LoadedConfig, requireCredentials } from '@hft/config';
 import { isHftError } from '@hft/errors';
+import { describeLooseMode, isWritableByOthers } from '@hft/storage-file';
 import { formatIst, systemClock } from '@hft/time';
 import type { CommandContext } from '../context.js';
 import { currentRecord } from '../current-record.js';
@@ -158,6 +159,9 @@ async function clockCheck(baseUrl: string): Promise<Check> {
 
 async function storeChecks(ctx: CommandContext, config: LoadedConfig['config']): Promise<Check[]> {
   const checks: Check[] = [];
+  // Measured before the store opens: opening the file store tightens loose modes (and says so
+  // on stderr), and doctor must report what it found, not what the store already repaired.
+  const permissions = config.storage.kind === 'file' ? await filePermissions(config.storage.dir) : undefined;
   try {
     const store = await ctx.store();
     const keys = await store.list();
@@ -179,10 +183,8 @@ async function storeChecks(ctx: CommandContext, config: LoadedConfig['config']):
     return checks;
   }
   checks.push(await writableCheck(await ctx.store()));
-  if (config.storage.kind === 'file') {
-    checks.push(await filePermissions(config.storage.dir));
-    checks.push(await quarantineCheck(config.storage.dir));
-  }
+  if (permissions) checks.push(permissions);
+  if (config.storage.kind === 'file') checks.push(await quarantineCheck(config.storage.dir));
   if (config.storage.kind === 'sqlite')
     checks.push(await modeCheck('store permissions', config.storage.path, 0o600));
   try {
@@ -253,25 +255,37 @@ async function quarantineCheck(dir: string): Promise<Check> {
   }
 }
 
+/** `path is 0777 (world-writable, ...)`: the mode, and what it lets others do. */
+function modeDetail(path: string, mode: number): string {
+  const loose = describeLooseMode(mode);
+  return `${path} is 0${mode.toString(8)}${loose ? ` (${loose})` : ''}`;
+}
+
 async function filePermissions(dir: string): Promise<Check> {
   const name = 'store permissions';
   try {
     const dirMode = (await stat(dir)).mode & 0o777;
     const loose: string[] = [];
-    if (dirMode & 0o077) loose.push(`${dir} is ${dirMode.toString(8)}`);
+    const fixes: string[] = [];
+    if (dirMode & 0o077) {
+      loose.push(modeDetail(dir, dirMode));
+      fixes.push(`chmod 700 ${dir}`);
+    }
+    const looseFiles: string[] = [];
     for (const entry of await readdir(dir)) {
       if (!entry.endsWith('.json')) continue;
       const mode = (await stat(join(dir, entry))).mode & 0o777;
-      if (mode & 0o077) loose.push(`${entry} is ${mode.toString(8)}`);
+      if (mode & 0o077) {
+        loose.push(modeDetail(entry, mode));
+        looseFiles.push(join(dir, entry));
+      }
     }
+    if (looseFiles.length > 0) fixes.push(`chmod 600 ${looseFiles.join(' ')}`);
+    if (isWritableByOthers(dirMode))
+      loose.push('others could have added or replaced token files in it: check them');
     return loose.length === 0
       ? { name, status: 'pass', detail: `${dir} and its token files are private (0700/0600)` }
-      : {
-          name,
-          status: 'fail',
-          detail: loose.join(', '),
-          fix: `chmod 700 ${dir} && chmod 600 ${dir}/*.json`,
-        };
+      : { name, status: 'fail', detail: loose.join(', '), fix: fixes.join(' && ') };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
       return { name, status: 'pass', detail: `${dir} does not exist yet (created 0700 at first login)` };
@@ -286,10 +300,10 @@ async function modeCheck(name: string, path: string, wanted: number): Promise<Ch
       ? {
           name,
           status: 'fail',
-          detail: `${path} is ${mode.toString(8)}`,
+          detail: modeDetail(path, mode),
           fix: `chmod ${wanted.toString(8)} ${path}`,
         }
-      : { name, status: 'pass', detail: `${path} is ${mode.toString(8)}` };
+      : { name, status: 'pass', detail: `${path} is 0${mode.toString(8)}` };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
       return { name, status: 'pass', detail: `${path} does not exist yet` };
