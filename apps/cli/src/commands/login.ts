@@ -111,10 +111,17 @@ export async function browserFlow(
   const target = loopbackTarget(config.credentials.redirectUri as string);
   const url = manager.getAuthorizationUrl();
   let stored: TokenRecord | undefined;
-  const server = await startCallbackServer(target, async (callbackUrl) => {
-    stored = await manager.completeLogin(callbackUrl, { requireState: true });
-    return `Logged in as ${stored.userId}.`;
-  });
+  const server = await startCallbackServer(
+    target,
+    async (callbackUrl) => {
+      stored = await manager.completeLogin(callbackUrl, { requireState: true });
+      return `Logged in as ${stored.userId}.`;
+    },
+    {
+      onIgnored: (reason) =>
+        ctx.output.note(`hft: ignored a callback that is not this login's (${reason}); still waiting`),
+    },
+  );
   const announce = () => {
     ctx.output.note(
       `Waiting for the Upstox login callback on http://${target.host === '::1' ? '[::1]' : target.host}:${server.port}${target.path}`,
