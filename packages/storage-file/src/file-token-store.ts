@@ -3,6 +3,7 @@ import { stat, unlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   assertTokenRecord,
+  createRecordCodec,
   parseAccountKey,
   type TokenRecord,
   type TokenStore,
@@ -10,20 +11,22 @@ import {
   type Unsubscribe,
   withLease,
 } from '@hft/auth-core/store';
-import { ErrorCodes, InputError } from '@hft/errors';
+import { ErrorCodes, InputError, StorageError } from '@hft/errors';
 import { systemClock } from '@hft/time/core';
 import { watchDirectory } from './dir-watcher.js';
 import {
   createExclusive,
   DIR_MODE,
   detachIfSame,
+  type FileSnapshot,
   fsyncDir,
   type WrittenFile,
   writeReplacing,
 } from './file-io.js';
+import { fileRecordFormat } from './file-record-format.js';
 import { createFileLease } from './lease-file.js';
 import type { FileStoreWarning, FileTokenStoreOptions } from './options.js';
-import { FORMAT_VERSION, fromFileObject, parseFileText, toFileObject } from './record-format.js';
+import type { FileIdentity } from './record-format.js';
 import { asStorageError, BACKEND, errnoCode, type FailureContext, storageError } from './store-errors.js';
 import { createTokenFiles, FileChanged, type Located, UNREADABLE, type WriteTarget } from './token-files.js';
 
@@ -96,6 +99,11 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
   const dir = resolve(options.dir);
   const clock = options.clock ?? systemClock;
   const { cipher, onWarning } = options;
+  const codec = createRecordCodec({
+    backend: BACKEND,
+    format: fileRecordFormat,
+    ...(cipher ? { cipher } : {}),
+  });
   const debounceMs = options.watchDebounceMs ?? 25;
 
   const warn = (warning: FileStoreWarning) => {
@@ -147,47 +155,20 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
     }
   }
 
-  function encode(key: string, record: TokenRecord): string {
-    const plain = toFileObject(record);
-    if (!cipher) return `${JSON.stringify(plain, null, 2)}\n`;
-    const envelope = JSON.parse(cipher.seal(JSON.stringify(plain), key)) as Record<string, unknown>;
-    // The key stays readable beside the envelope so the store can tell whose file it is without
-    // the cipher; it is also the envelope's additional data, so editing it breaks the seal.
-    return `${JSON.stringify({ ...envelope, account_key: key }, null, 2)}\n`;
-  }
-
   async function decode(found: Located, key: string, context: FailureContext): Promise<TokenRecord> {
-    let file = found.file;
-    if (found.identity.sealed) {
-      if (!cipher) {
-        throw storageError(
-          `${found.path} is encrypted but no key is configured (set HFT_MASTER_KEY or HFT_MASTER_PASSPHRASE)`,
-          { ...context, paths: [found.path] },
-          { code: ErrorCodes.STORAGE_WRONG_KEY },
-        );
-      }
-      const plaintext = cipher.open(found.text, key, { backend: BACKEND, key });
-      try {
-        file = parseFileText(plaintext);
-      } catch (error) {
-        throw await files.corrupt(found, error, context);
-      }
-    }
-    const version = file.version;
-    if (version !== undefined && version !== FORMAT_VERSION) {
-      throw storageError(
-        `${found.path} is in format version ${String(version)}, which this version of @hft/storage-file does not know (it writes ${FORMAT_VERSION}); upgrade it`,
-        { ...context, paths: [found.path] },
-      );
-    }
     try {
-      if (file.account_key !== undefined && file.account_key !== key) {
-        throw invalid('account_key', `the key of the file (${key})`);
-      }
-      return fromFileObject(file, key);
+      return codec.decode(key, found.text, {
+        label: found.path,
+        details: { paths: [found.path] },
+        sealed: found.identity.sealed,
+        parsed: found.file,
+        operation: context.operation,
+      });
     } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      throw await files.corrupt(found, error, context);
+      if (error instanceof StorageError && error.code === ErrorCodes.STORAGE_CORRUPT) {
+        if (error.cause instanceof InputError) throw await files.corrupt(found, error.cause, context);
+      }
+      throw error;
     }
   }
 
@@ -289,7 +270,16 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       if (record.accountKey !== key) throw invalid('record.accountKey', `equal to key (${key})`);
       ensureOpen('set', key);
       const context = { operation: 'set', key };
-      const text = encode(key, record);
+      const text = codec.encode(key, record);
+      // A sealed record this store cannot open is not replaced (a wrong key must not lock out
+      // every process that has the right one).
+      const mayReplace = (found: FileSnapshot, identity: FileIdentity) =>
+        codec.checkOverwrite(key, found.text, {
+          label: found.path,
+          details: { paths: [found.path] },
+          sealed: identity.sealed,
+          operation: 'set',
+        });
       await files.ensureDir(context);
       await retrying(context, async () => {
         // The file this store wrote last for the key, if it is still that very file (same inode,
@@ -310,13 +300,13 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
           }
           written.delete(key);
         }
-        const target = await files.writeTarget(key, context);
+        const target = await files.writeTarget(key, context, mayReplace);
         if (target.kind === 'claim' || target.fresh) {
           // A first write of this account picks its file: do that one process at a time and
           // decide again under the lock, or two first writers of one account could put it in
           // two files (the default one and its own).
           await withLease(lease, PLACEMENT_LOCK, PLACEMENT_LEASE_MS, async () => {
-            await place(key, await files.writeTarget(key, context), text, context);
+            await place(key, await files.writeTarget(key, context, mayReplace), text, context);
           });
           return;
         }

@@ -259,9 +259,14 @@ export function createTokenFiles(options: TokenFilesOptions) {
    * Decides where `set` writes `key`: the file already holding it; else, in a directory with no
    * token file yet, the default file (claimed without replacing, so two first writers of
    * different accounts never share it); else the account's own file. An unreadable file at
-   * the account's own path is moved aside (reported with `corrupt-replaced`).
+   * the account's own path is moved aside (reported with `corrupt-replaced`). `check` sees the
+   * file that holds `key` now, if any, before it is chosen for replacing (and may throw).
    */
-  async function writeTarget(key: string, context: FailureContext): Promise<WriteTarget> {
+  async function writeTarget(
+    key: string,
+    context: FailureContext,
+    check?: (snapshot: FileSnapshot, identity: FileIdentity) => void,
+  ): Promise<WriteTarget> {
     const ownPath = namedPath(key);
     const own = await read(ownPath, context);
     if (own) {
@@ -280,15 +285,21 @@ export function createTokenFiles(options: TokenFilesOptions) {
       }
       const fileKey = identity.key ?? key;
       if (fileKey !== key) throw collision(ownPath, key, fileKey, context);
+      check?.(own, identity);
       return { kind: 'replace', path: ownPath };
     }
     const shared = await read(defaultPath, context);
     if (shared) {
+      let identity: FileIdentity | undefined;
       try {
-        if (identifyText(shared.text).identity.key === key) return { kind: 'replace', path: defaultPath };
+        identity = identifyText(shared.text).identity;
       } catch (error) {
         // A corrupt default file is reported by the next read of it; it is not ours to replace.
         if (!(error instanceof InputError)) throw error;
+      }
+      if (identity?.key === key) {
+        check?.(shared, identity);
+        return { kind: 'replace', path: defaultPath };
       }
       return { kind: 'replace', path: ownPath, fresh: true };
     }
