@@ -1,4 +1,4 @@
-import type { TokenStore } from '@hft/auth-core/store';
+import type { RecordCipher, TokenStore } from '@hft/auth-core/store';
 import { cipherFromEnv } from '@hft/auth-core/store';
 import type { StorageSelection } from '@hft/config';
 import { ErrorCodes, StorageError } from '@hft/errors';
@@ -49,12 +49,14 @@ export async function openStore(
   selection: StorageSelection,
   options: {
     env?: Record<string, string | undefined>;
+    /** The cipher to use instead of the environment's (the `store` commands pass their own). */
+    cipher?: RecordCipher;
     importer?: Importer;
     onWarning?: (message: string) => void;
   } = {},
 ): Promise<TokenStore> {
   const importer = options.importer ?? defaultImporter;
-  const cipher = cipherFromEnv(options.env ?? process.env);
+  const cipher = options.cipher ?? cipherFromEnv(options.env ?? process.env);
   const withCipher = cipher ? { cipher } : {};
   const specifier = PACKAGES[selection.kind];
   const load = async <T>(): Promise<T> => {

@@ -107,7 +107,8 @@ const program = new Command('hft')
     `
 Environment: HFT_HOME (default ~/.hft), UPSTOX_CLIENT_ID, UPSTOX_CLIENT_SECRET, UPSTOX_REDIRECT_URI,
 UPSTOX_BASE_URL, HFT_STORAGE, HFT_LOG_LEVEL, HFT_ACCOUNT, HFT_HTTP_TIMEOUT,
-HFT_MASTER_KEY / HFT_MASTER_PASSPHRASE.
+HFT_MASTER_KEY / HFT_MASTER_PASSPHRASE (and HFT_MASTER_KEY_PREVIOUS / HFT_MASTER_PASSPHRASE_PREVIOUS
+while rotating: hft store rekey).
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 not authenticated or token expired.
 Try it without an Upstox account: hft demo
 ${examples('hft demo', 'hft login', 'hft status', 'curl -H "Authorization: Bearer $(hft token)" ...', 'hft --account desk status --json')}`,
@@ -293,6 +294,30 @@ webhook
     examples('hft webhook serve --port 8787', 'hft webhook serve --host 0.0.0.0 --allow-from 203.0.113.7'),
   )
   .action(action(() => import('./commands/webhook.js')));
+
+const store = program
+  .command('store')
+  .description('maintain the token store: seal plain records, rotate the encryption key')
+  .addHelpText(
+    'after',
+    `
+Both commands rewrite every record of the configured store one at a time, each under its lock and
+atomically, so they are safe to interrupt and run again. Progress (n of N) goes to stderr.`,
+  );
+store
+  .command('seal')
+  .description(
+    'encrypt every plain record under HFT_MASTER_KEY / HFT_MASTER_PASSPHRASE (the migration to encryption at rest)',
+  )
+  .option('--json', 'print a summary as JSON')
+  .action(action(() => import('./commands/store-seal.js')));
+store
+  .command('rekey')
+  .description(
+    'reseal every record under the current key, opening it with the current or the previous key (HFT_MASTER_KEY_PREVIOUS / HFT_MASTER_PASSPHRASE_PREVIOUS)',
+  )
+  .option('--json', 'print a summary as JSON')
+  .action(action(() => import('./commands/store-rekey.js')));
 
 program
   .command('demo')

@@ -2,11 +2,13 @@
 // nothing that loads the HTTP stack (axios). `hft token` and the storage packages import this.
 export { type AccountSummary, listAccounts, namesOf, resolveAccount, resolveAccountKey } from './accounts.js';
 export {
+  type CipherFromEnvOptions,
   cipherFromEnv,
   createRecordCipher,
   isSealed,
   type RecordCipher,
   type RecordCipherOptions,
+  type RecordKeyOptions,
 } from './crypto/record-cipher.js';
 export { type LeasePrimitives, newLeaseOwner, type WithLeaseOptions, withLease } from './lease-lock.js';
 export {
@@ -15,7 +17,14 @@ export {
   type MemoryBackend,
   type MemoryTokenStoreOptions,
 } from './memory-store.js';
-export { createRecordCodec, type RecordCodec, type RecordCodecOptions } from './record-codec.js';
+export {
+  createRecordCodec,
+  type DecodeContext,
+  jsonRecordFormat,
+  type RecordCodec,
+  type RecordCodecOptions,
+  type RecordFormat,
+} from './record-codec.js';
 export { type AuthStatus, type AuthStatusTokenInfo, statusFromInfo } from './status.js';
 export { type TokenInfo, toTokenInfo } from './token-info.js';
 export { accountKey, parseAccountKey, type TokenRecord, type TokenSource } from './token-record.js';

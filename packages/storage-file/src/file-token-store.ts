@@ -13,7 +13,7 @@ import { listKeys } from './listing.js';
 import type { FileStoreWarning, FileTokenStoreOptions } from './options.js';
 import { createPlacement } from './placement.js';
 import { createQuarantine } from './quarantine.js';
-import { decodeRecord, encodeRecord } from './record-text.js';
+import { decodeRecord, fileCodec, overwriteCheck } from './record-text.js';
 import { BACKEND, errnoCode, storageError } from './store-errors.js';
 import { createSubscriptions } from './subscriptions.js';
 import { removeKey } from './token-removal.js';
@@ -43,6 +43,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
   const dir = resolve(options.dir);
   const clock = options.clock ?? systemClock;
   const { cipher, onWarning } = options;
+  const codec = fileCodec(cipher);
 
   const warn = (warning: FileStoreWarning) => {
     try {
@@ -87,7 +88,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       const context = { operation: 'get', key };
       return retrying(dir, context, async () => {
         const found = await placement.locate(key, context);
-        return found && decodeRecord(found, key, context, cipher, quarantine);
+        return found && decodeRecord(found, key, context, codec, quarantine);
       });
     },
 
@@ -97,9 +98,12 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       if (record.accountKey !== key) throw invalid('record.accountKey', `equal to key (${key})`);
       ensureOpen('set', key);
       const context = { operation: 'set', key };
-      const text = encodeRecord(key, record, cipher);
+      const text = codec.encode(key, record);
+      // A sealed record this store cannot open is not replaced (a wrong key must not lock out
+      // every process that has the right one).
+      const check = overwriteCheck(codec, key);
       await layout.ensureDir(context);
-      await retrying(dir, context, () => writes.write(key, text, context));
+      await retrying(dir, context, () => writes.write(key, text, context, check));
     },
 
     async delete(key) {

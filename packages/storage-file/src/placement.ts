@@ -36,6 +36,9 @@ export interface PlacementOptions {
 export type Placement = ReturnType<typeof createPlacement>;
 
 /** Creates the placement of one store. */
+/** Sees the file a write would replace, before it is replaced; throws to refuse the write. */
+export type OverwriteCheck = (snapshot: FileSnapshot, identity: FileIdentity) => void;
+
 export function createPlacement(options: PlacementOptions) {
   const { layout, owner, quarantine } = options;
   const { defaultPath, namedPath } = layout;
@@ -92,9 +95,14 @@ export function createPlacement(options: PlacementOptions) {
    * Decides where `set` writes `key`: the file already holding it; else, in a directory with no
    * token file yet, the default file (claimed without replacing, so two first writers of
    * different accounts never share it); else the account's own file. An unreadable file at
-   * the account's own path is moved aside (reported with `corrupt-replaced`).
+   * the account's own path is moved aside (reported with `corrupt-replaced`). `check` sees the
+   * file that holds `key` now, if any, before it is chosen for replacing (and may throw).
    */
-  async function writeTarget(key: string, context: FailureContext): Promise<WriteTarget> {
+  async function writeTarget(
+    key: string,
+    context: FailureContext,
+    check?: OverwriteCheck,
+  ): Promise<WriteTarget> {
     const ownPath = namedPath(key);
     const own = await layout.read(ownPath, context);
     if (own) {
@@ -113,16 +121,21 @@ export function createPlacement(options: PlacementOptions) {
       }
       const fileKey = identity.key ?? key;
       if (fileKey !== key) throw owner.collision(ownPath, key, fileKey, context);
+      check?.(own, identity);
       return { kind: 'replace', path: ownPath };
     }
     const shared = await layout.read(defaultPath, context);
     if (shared) {
+      let identity: FileIdentity | undefined;
       try {
-        if (owner.identifyText(shared.text).identity.key === key)
-          return { kind: 'replace', path: defaultPath };
+        identity = owner.identifyText(shared.text).identity;
       } catch (error) {
         // A corrupt default file is reported by the next read of it; it is not ours to replace.
         if (!(error instanceof InputError)) throw error;
+      }
+      if (identity?.key === key) {
+        check?.(shared, identity);
+        return { kind: 'replace', path: defaultPath };
       }
       return { kind: 'replace', path: ownPath, fresh: true };
     }

@@ -11,7 +11,10 @@ import { parseIsoAsIst, toIstIso, tokenExpiry } from '@hft/time/core';
 /** The `version` written in every file of this format. */
 export const FORMAT_VERSION = 1;
 
-/** Marker field of a sealed envelope (see `RecordCipher`). */
+/**
+ * Marker field of a sealed envelope (see `RecordCipher`), only to tell whose file it is without
+ * the key: sealing and opening belong to the shared codec (`file-record-format.ts`).
+ */
 const SEALED_MARK = 'hft_sealed';
 
 /** Fields of the on-disk record; anything else at the top level of an old file goes to `extra`. */

@@ -4,7 +4,7 @@ import { type LeasePrimitives, withLease } from '@hft/auth-core/store';
 import { createExclusive, type WrittenFile, writeReplacing } from './file-io.js';
 import type { Layout } from './layout.js';
 import { sweepOrphans } from './orphan-sweep.js';
-import type { Placement, WriteTarget } from './placement.js';
+import type { OverwriteCheck, Placement, WriteTarget } from './placement.js';
 import { asStorageError } from './store-errors.js';
 
 /** Lock key serialising the first placement of accounts in the directory. */
@@ -56,19 +56,26 @@ export function createTokenWrites(options: TokenWritesOptions) {
   }
 
   /**
-   * Writes the file text of `key` where it belongs (the directory exists).
+   * Writes the file text of `key` where it belongs (the directory exists). `check` may refuse
+   * to replace the file found there (see {@link OverwriteCheck}); the file this store wrote last
+   * is its own and is not checked again.
    * @throws StorageError; FileChanged (the caller starts over).
    */
-  async function write(key: string, text: string, context: WriteContext): Promise<void> {
+  async function write(
+    key: string,
+    text: string,
+    context: WriteContext,
+    check?: OverwriteCheck,
+  ): Promise<void> {
     const last = await placement.lastWritten(key);
     if (last !== undefined) return replace(key, last, text, context);
-    const target = await placement.writeTarget(key, context);
+    const target = await placement.writeTarget(key, context, check);
     if (target.kind === 'claim' || target.fresh) {
       // A first write of this account picks its file: do that one process at a time and
       // decide again under the lock, or two first writers of one account could put it in
       // two files (the default one and its own).
       await withLease(lease, PLACEMENT_LOCK, PLACEMENT_LEASE_MS, async () => {
-        await place(key, await placement.writeTarget(key, context), text, context);
+        await place(key, await placement.writeTarget(key, context, check), text, context);
       });
       return;
     }

@@ -96,9 +96,15 @@ describe('file store across real processes', () => {
      */
     const lane = async (id: number) => {
       const key = `upstox:kill-client:LANE${id}`;
-      // Every other writer encrypts, so both kinds of file are cut at random points.
+      // The first half of the writers write plain files, the second half encrypt (a writer
+      // without the key never replaces a sealed file), so both kinds of file are cut at random
+      // points, and the switch from plain to sealed too.
       const spawnWriter = (n: number): Child =>
-        startChild('loop-writer.mjs', [dir, key, `k${n}`], n % 2 === 1 ? { HFT_TEST_KEY: secret } : {});
+        startChild(
+          'loop-writer.mjs',
+          [dir, key, `k${n}`],
+          n >= killsPerLane / 2 ? { HFT_TEST_KEY: secret } : {},
+        );
       const seed = createFileTokenStore({ dir });
       await seed.set(key, recordFor(key, 'seed', 0));
       await seed.close();
@@ -115,7 +121,11 @@ describe('file store across real processes', () => {
         if (n % 3 !== 0) await writer.line((l) => l === 'wrote');
         await pause(Math.random() * 8);
         await killHard(writer);
-        const fresh = createFileTokenStore({ dir, cipher: createRecordCipher({ key: secret }) });
+        // allowPlaintext: the first half of the writers leave plain files.
+        const fresh = createFileTokenStore({
+          dir,
+          cipher: createRecordCipher({ key: secret, allowPlaintext: true }),
+        });
         const record = await fresh.get(key);
         await fresh.close();
         const where = `lane ${id}, after kill ${n}`;

@@ -176,16 +176,32 @@ describe('corrupt and unreadable files', () => {
 
 describe('encryption', () => {
   const t = useTempDir();
-  const cipher = createRecordCipher({ key: randomBytes(32) });
+  const secretKey = randomBytes(32);
+  const cipher = createRecordCipher({ key: secretKey });
 
-  it('migrates a plain file at its next save, keeping the account key readable', async () => {
+  it('refuses a plain file when a key is configured (HFT_STORAGE_UNSEALED), serving nothing', async () => {
+    const record = sampleRecord();
+    await t.open().set(record.accountKey, record);
+    const path = join(t.dir, DEFAULT_TOKEN_FILE);
+    const planted = await readFile(path, 'utf8');
+    const err = await failure(t.open({ cipher }).get(record.accountKey));
+    expect(err).toBeInstanceOf(StorageError);
+    expect(err.code).toBe(ErrorCodes.STORAGE_UNSEALED);
+    expect(err.message).toContain(path);
+    expect(err.message).toContain('hft store seal');
+    expect(err.message).not.toContain(record.accessToken);
+    // Left in place for the seal command (not moved aside as corrupt).
+    expect(await readFile(path, 'utf8')).toBe(planted);
+  });
+
+  it('with allowPlaintext, migrates a plain file at its next save, keeping the account key readable', async () => {
     const plain = t.open();
     const record = sampleRecord();
     await plain.set(record.accountKey, record);
     const path = join(t.dir, DEFAULT_TOKEN_FILE);
     expect(isSealed(await readFile(path, 'utf8'))).toBe(false);
 
-    const sealedStore = t.open({ cipher });
+    const sealedStore = t.open({ cipher: createRecordCipher({ key: secretKey, allowPlaintext: true }) });
     expect(await sealedStore.get(record.accountKey)).toEqual(record);
     await sealedStore.set(record.accountKey, record);
     const text = await readFile(path, 'utf8');
@@ -233,5 +249,45 @@ describe('encryption', () => {
     await writeFile(pathB, JSON.stringify({ ...envelopeA, account_key: b.accountKey }));
     expect((await failure(store.get(b.accountKey))).code).toBe(ErrorCodes.STORAGE_TAMPERED);
     expect(await store.get(a.accountKey)).toEqual(a);
+  });
+
+  it('never replaces a sealed file it cannot open (wrong key or none): HFT_STORAGE_WRONG_KEY, nothing written', async () => {
+    const a = sampleRecord({ userId: 'AAA1' });
+    const b = sampleRecord({ userId: 'BBB2' });
+    const right = t.open({ cipher });
+    await right.set(a.accountKey, a);
+    await right.set(b.accountKey, b);
+    const pathA = join(t.dir, DEFAULT_TOKEN_FILE);
+    const pathB = join(t.dir, 'upstox_token.conformance-client.BBB2.json');
+    const before = [await readFile(pathA, 'utf8'), await readFile(pathB, 'utf8')];
+    const forged = (r: typeof a) => ({ ...r, accessToken: 'replacement-token', issuedAt: r.issuedAt + 1 });
+    for (const wrong of [t.open({ cipher: createRecordCipher({ key: randomBytes(32) }) }), t.open()]) {
+      for (const [record, path] of [
+        [a, pathA],
+        [b, pathB],
+      ] as const) {
+        const err = await failure(wrong.set(record.accountKey, forged(record)));
+        expect(err.code).toBe(ErrorCodes.STORAGE_WRONG_KEY);
+        expect(err.message).toContain(path);
+        expect(err.message).toContain('nothing was written');
+      }
+    }
+    expect([await readFile(pathA, 'utf8'), await readFile(pathB, 'utf8')]).toEqual(before);
+    expect(await right.get(a.accountKey)).toEqual(a);
+    expect(await right.get(b.accountKey)).toEqual(b);
+  });
+
+  it('opens files sealed under the previous key, and seals only under the current one', async () => {
+    const record = sampleRecord();
+    const oldKey = randomBytes(32);
+    const newKey = randomBytes(32);
+    await t.open({ cipher: createRecordCipher({ key: oldKey }) }).set(record.accountKey, record);
+    const rotating = t.open({ cipher: createRecordCipher({ key: newKey, previous: { key: oldKey } }) });
+    expect(await rotating.get(record.accountKey)).toEqual(record);
+    await rotating.set(record.accountKey, record);
+    const newOnly = t.open({ cipher: createRecordCipher({ key: newKey }) });
+    expect(await newOnly.get(record.accountKey)).toEqual(record);
+    const oldOnly = t.open({ cipher: createRecordCipher({ key: oldKey }) });
+    expect((await failure(oldOnly.get(record.accountKey))).code).toBe(ErrorCodes.STORAGE_WRONG_KEY);
   });
 });

@@ -116,6 +116,7 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
       assertTokenRecord(record);
       return guard('set', key, async () => {
         const encoded = codec.encode(key, record);
+        codec.checkOverwrite(key, await readRaw(key));
         await keyv.set(key, encoded, options.ttlMs?.(record));
         await notify({ key, kind: 'set', record });
       });

@@ -133,6 +133,12 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     },
   });
 
+  // What Redis holds for the key now, for the codec's overwrite check (one GET before a SET).
+  const storedValue = async (key: string): Promise<string | undefined> => {
+    const value: unknown = await keyv.get(key);
+    return typeof value === 'string' ? value : undefined;
+  };
+
   const description = `redis store at ${target.display} (prefix "${prefix}")`;
   const store: RedisTokenStore = {
     name: NAME,
@@ -144,6 +150,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
       assertTokenRecord(record);
       return call('set', key, async () => {
         const encoded = codec.encode(key, record);
+        codec.checkOverwrite(key, await storedValue(key));
         let ttl: number;
         try {
           ttl = recordTtlMs(record, settings.ttlGraceMs, settings.clock.now());

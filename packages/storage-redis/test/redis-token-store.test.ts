@@ -318,6 +318,38 @@ describe('watch over Redis client tracking', () => {
     });
   });
 
+  it('refuses plain records with a key set, and never overwrites a record sealed under another key', async () => {
+    const prefix = freshPrefix();
+    const key = randomBytes(32);
+    const plain = await open({ prefix });
+    const plainRecord = sampleRecord({ userId: 'PLAIN1' });
+    await plain.set(plainRecord.accountKey, plainRecord);
+    const sealed = await open({ prefix, cipher: createRecordCipher({ key }) });
+    await expect(sealed.get(plainRecord.accountKey)).rejects.toMatchObject({
+      code: ErrorCodes.STORAGE_UNSEALED,
+    });
+    const record = sampleRecord();
+    await sealed.set(record.accountKey, record);
+    const forged = { ...record, accessToken: 'replacement', issuedAt: record.issuedAt + 1 };
+    for (const wrong of [
+      await open({ prefix, cipher: createRecordCipher({ key: randomBytes(32) }) }),
+      plain,
+    ]) {
+      await expect(wrong.set(record.accountKey, forged)).rejects.toMatchObject({
+        code: ErrorCodes.STORAGE_WRONG_KEY,
+        message: expect.stringContaining('nothing was written'),
+      });
+    }
+    expect(await sealed.get(record.accountKey)).toEqual(record);
+    const rotated = await open({
+      prefix,
+      cipher: createRecordCipher({ key: randomBytes(32), previous: { key } }),
+    });
+    expect(await rotated.get(record.accountKey)).toEqual(record);
+    await rotated.set(record.accountKey, record);
+    await expect(sealed.get(record.accountKey)).rejects.toMatchObject({ code: ErrorCodes.STORAGE_WRONG_KEY });
+  });
+
   it('tells a watcher of the writing instance exactly once', async () => {
     const prefix = freshPrefix();
     const store = await open({ prefix });

@@ -13,30 +13,44 @@ const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 
 /**
  * Seals and opens serialised token records with AES-256-GCM. The envelope is JSON (so a sealed
- * file is still a JSON file) carrying a key id, the IV, the tag and, for passphrase keys, the
- * scrypt salt. The account key is bound as additional data: a record moved to another account
- * fails to open.
+ * file is still a JSON file) carrying a key id, the IV, the 16-byte tag and, for passphrase keys,
+ * the scrypt salt. The account key is bound as additional data: a record moved to another account
+ * fails to open. A cipher may also hold a previous key, which opens records but never seals them
+ * (key rotation: `hft store rekey`).
  */
 export interface RecordCipher {
   /** Fingerprint of the key (16 hex chars): tells a wrong key from a tampered record. */
   readonly keyId: string;
-  /** Encrypts `plaintext`, binding `aad` (the account key). Returns the JSON envelope. */
+  /**
+   * Whether stores using this cipher may read a plain (unsealed) record; it is sealed at its
+   * next save. Default `false`: a plain record is refused with `HFT_STORAGE_UNSEALED`.
+   */
+  readonly allowPlaintext?: boolean;
+  /** Encrypts `plaintext` with the current key, binding `aad` (the account key). Returns the JSON envelope. */
   seal(plaintext: string, aad: string): string;
   /**
-   * Decrypts an envelope made by {@link seal}.
+   * Decrypts an envelope made by {@link seal}, with the current key or the previous one.
    * @throws StorageError `HFT_STORAGE_WRONG_KEY` (sealed with another key) or
-   *   `HFT_STORAGE_TAMPERED` (right key, but the data or its account binding was altered).
+   *   `HFT_STORAGE_TAMPERED` (right key, but the data, its tag or its account binding was altered).
    */
-  open(envelope: string, aad: string, context: { backend: string; key?: string }): string;
+  open(envelope: string, aad: string, context: { backend: string; key?: string; operation?: string }): string;
 }
 
-/** Options of {@link createRecordCipher}: exactly one of `key` and `passphrase`. */
-export type RecordCipherOptions =
+/** One key: exactly one of `key` and `passphrase`. */
+export type RecordKeyOptions =
   | { /** 32 bytes, or their base64. */ key: Uint8Array | string; passphrase?: never }
   | {
       /** Any non-empty passphrase; stretched with scrypt (N=2^15, r=8, p=1). */ passphrase: string;
       key?: never;
     };
+
+/** Options of {@link createRecordCipher}: the current key, plus optional rotation and migration settings. */
+export type RecordCipherOptions = RecordKeyOptions & {
+  /** The key records were sealed with before the current one: opens them, never seals. */
+  previous?: RecordKeyOptions;
+  /** Read plain records too (gradual migration); see {@link RecordCipher.allowPlaintext}. Default false. */
+  allowPlaintext?: boolean;
+};
 
 interface Envelope {
   [MARK]: number;
@@ -105,50 +119,79 @@ function cipherKey(bytes: Buffer): CipherKey {
   return { key: crypto().createSecretKey(bytes), id: fingerprint(bytes) };
 }
 
-function decodeKey(key: Uint8Array | string): Buffer {
+function decodeKey(key: Uint8Array | string, argument: string): Buffer {
   const buf = typeof key === 'string' ? Buffer.from(key, 'base64') : Buffer.from(key);
   if (buf.length !== 32) {
-    throw new InputError('key must be 32 bytes (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)', {
-      details: { argument: 'key' },
-    });
+    throw new InputError(
+      `${argument} must be 32 bytes (base64 of 32 random bytes, e.g. \`openssl rand -base64 32\`)`,
+      { details: { argument } },
+    );
   }
   return buf;
 }
 
+/** GCM tag length we write and require: a shorter tag would make forging a record feasible. */
+const TAG_BYTES = 16;
+
+/** A configured key: a raw key, or a passphrase whose key depends on each envelope's salt. */
+interface KeySlot {
+  passphrase: boolean;
+  /** The key for an envelope with `salt` (ignored for a raw key). */
+  forSalt(salt: string | undefined): CipherKey;
+}
+
+function keySlot(options: RecordKeyOptions, argument: string): KeySlot {
+  if (options.passphrase !== undefined) {
+    const passphrase = options.passphrase;
+    if (typeof passphrase !== 'string' || passphrase.length === 0) {
+      throw new InputError(`${argument} must be a non-empty string`, { details: { argument } });
+    }
+    // Keys derived from the passphrase per salt, with their fingerprints (both cost more than a seal).
+    const derived = new Map<string, CipherKey>();
+    return {
+      passphrase: true,
+      forSalt(salt) {
+        const s = salt as string;
+        let entry = derived.get(s);
+        if (!entry) {
+          entry = cipherKey(crypto().scryptSync(passphrase, Buffer.from(s, 'base64'), 32, SCRYPT));
+          derived.set(s, entry);
+        }
+        return entry;
+      },
+    };
+  }
+  const own = cipherKey(decodeKey(options.key as Uint8Array | string, argument));
+  return { passphrase: false, forSalt: () => own };
+}
+
 /**
- * Creates a {@link RecordCipher} from a raw 32-byte key or a passphrase. A passphrase is
- * stretched once per salt and cached, so only the first read of a record pays for scrypt.
+ * Creates a {@link RecordCipher} from a raw 32-byte key or a passphrase, optionally with the
+ * previous key (`previous`, opens only) and `allowPlaintext`. A passphrase is stretched once per
+ * salt and cached, so only the first read of a record pays for scrypt.
  * @throws InputError for a key that is not 32 bytes or an empty passphrase.
  */
 export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
-  const fromPassphrase = options.passphrase !== undefined;
-  if (fromPassphrase && (typeof options.passphrase !== 'string' || options.passphrase.length === 0)) {
-    throw new InputError('passphrase must be a non-empty string', { details: { argument: 'passphrase' } });
-  }
-  // Keys derived from the passphrase per salt, with their fingerprints (both cost more than a seal).
-  const derived = new Map<string, CipherKey>();
-  const deriveFor = (salt: string): CipherKey => {
-    let entry = derived.get(salt);
-    if (!entry) {
-      entry = cipherKey(
-        crypto().scryptSync(options.passphrase as string, Buffer.from(salt, 'base64'), 32, SCRYPT),
-      );
-      derived.set(salt, entry);
-    }
-    return entry;
-  };
-  const ownSalt = fromPassphrase ? crypto().randomBytes(16).toString('base64') : undefined;
-  const own = fromPassphrase
-    ? deriveFor(ownSalt as string)
-    : cipherKey(decodeKey(options.key as Uint8Array | string));
+  const current = keySlot(options, options.passphrase !== undefined ? 'passphrase' : 'key');
+  const previous =
+    options.previous === undefined
+      ? undefined
+      : keySlot(
+          options.previous,
+          options.previous.passphrase !== undefined ? 'previous.passphrase' : 'previous.key',
+        );
+  const slots = previous ? [current, previous] : [current];
+  const ownSalt = current.passphrase ? crypto().randomBytes(16).toString('base64') : undefined;
+  const own = current.forSalt(ownSalt);
   const ownKey = own.key;
   const keyId = own.id;
 
   return {
     keyId,
+    allowPlaintext: options.allowPlaintext === true,
     seal(plaintext, aad) {
       const iv = nextIv();
-      const cipher = crypto().createCipheriv('aes-256-gcm', ownKey, iv);
+      const cipher = crypto().createCipheriv('aes-256-gcm', ownKey, iv, { authTagLength: TAG_BYTES });
       cipher.setAAD(aadBytes(aad));
       // GCM is a stream mode: final() adds nothing, so the update is the whole ciphertext.
       const ct = cipher.update(plaintext, 'utf8');
@@ -171,7 +214,7 @@ export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
           code,
           details: {
             backend: context.backend,
-            operation: 'get',
+            operation: context.operation ?? 'get',
             ...(context.key ? { key: context.key } : {}),
           },
         });
@@ -183,73 +226,108 @@ export function createRecordCipher(options: RecordCipherOptions): RecordCipher {
         for (const field of ['kid', 'iv', 'tag', 'ct'] as const) {
           if (typeof env[field] !== 'string') throw new Error(field);
         }
+        if (env.salt !== undefined && typeof env.salt !== 'string') throw new Error('salt');
       } catch {
         throw fail(ErrorCodes.STORAGE_TAMPERED, 'the encrypted record is malformed (altered or truncated)');
       }
-      let key: CipherKey;
-      if (env.salt !== undefined) {
-        if (!fromPassphrase)
-          throw fail(
-            ErrorCodes.STORAGE_WRONG_KEY,
-            'the record was encrypted with a passphrase, but a raw key is configured',
-          );
-        key = deriveFor(env.salt);
-      } else {
-        if (fromPassphrase)
-          throw fail(
-            ErrorCodes.STORAGE_WRONG_KEY,
-            'the record was encrypted with a raw key, but a passphrase is configured',
-          );
-        key = own;
-      }
-      if (key.id !== env.kid) {
+      const sealedWithPassphrase = env.salt !== undefined;
+      const sameKind = slots.filter((slot) => slot.passphrase === sealedWithPassphrase);
+      if (sameKind.length === 0) {
         throw fail(
           ErrorCodes.STORAGE_WRONG_KEY,
-          'the record was encrypted with a different key (check HFT_MASTER_KEY / the passphrase)',
+          sealedWithPassphrase
+            ? 'the record was encrypted with a passphrase, but a raw key is configured'
+            : 'the record was encrypted with a raw key, but a passphrase is configured',
         );
       }
+      const key = sameKind
+        .map((slot) => slot.forSalt(env.salt))
+        .find((candidate) => candidate.id === env.kid);
+      if (key === undefined) {
+        throw fail(
+          ErrorCodes.STORAGE_WRONG_KEY,
+          'the record was encrypted with a different key (check HFT_MASTER_KEY / the passphrase, or set the old one as HFT_MASTER_KEY_PREVIOUS / HFT_MASTER_PASSPHRASE_PREVIOUS)',
+        );
+      }
+      const tampered = () =>
+        fail(
+          ErrorCodes.STORAGE_TAMPERED,
+          'the encrypted record failed authentication: it was altered or moved from another account',
+        );
+      const tag = Buffer.from(env.tag, 'base64');
+      const iv = Buffer.from(env.iv, 'base64');
+      // Node accepts GCM tags of 4 to 16 bytes; a truncated tag is a forgery made cheaper.
+      if (tag.length !== TAG_BYTES || iv.length !== IV_BYTES) throw tampered();
       try {
-        const decipher = crypto().createDecipheriv('aes-256-gcm', key.key, Buffer.from(env.iv, 'base64'));
+        const decipher = crypto().createDecipheriv('aes-256-gcm', key.key, iv, { authTagLength: TAG_BYTES });
         decipher.setAAD(aadBytes(aad));
-        decipher.setAuthTag(Buffer.from(env.tag, 'base64'));
+        decipher.setAuthTag(tag);
         return Buffer.concat([decipher.update(Buffer.from(env.ct, 'base64')), decipher.final()]).toString(
           'utf8',
         );
       } catch {
-        throw fail(
-          ErrorCodes.STORAGE_TAMPERED,
-          'the encrypted record failed authentication: it was altered or moved from another account',
-        );
+        throw tampered();
       }
     },
   };
 }
 
-/**
- * The cipher configured by the environment: `HFT_MASTER_KEY` (base64 of 32 bytes) or
- * `HFT_MASTER_PASSPHRASE`; `undefined` when neither is set (records stay plain).
- * @throws InputError when both are set or the key is malformed.
- */
-export function cipherFromEnv(
-  env: Record<string, string | undefined> = process.env,
-): RecordCipher | undefined {
-  const key = env.HFT_MASTER_KEY;
-  const passphrase = env.HFT_MASTER_PASSPHRASE;
+/** Options of {@link cipherFromEnv}. */
+export interface CipherFromEnvOptions {
+  /** Let the cipher read plain records (see {@link RecordCipher.allowPlaintext}). Default false. */
+  allowPlaintext?: boolean;
+}
+
+function keyFromEnv(
+  env: Record<string, string | undefined>,
+  keyVar: string,
+  passphraseVar: string,
+): RecordKeyOptions | undefined {
+  const key = env[keyVar];
+  const passphrase = env[passphraseVar];
   if (key && passphrase) {
-    throw new InputError('Set only one of HFT_MASTER_KEY and HFT_MASTER_PASSPHRASE', {
-      details: { argument: 'HFT_MASTER_KEY' },
-    });
+    throw new InputError(`Set only one of ${keyVar} and ${passphraseVar}`, { details: { argument: keyVar } });
   }
   if (key) {
     try {
-      return createRecordCipher({ key });
+      decodeKey(key, keyVar);
     } catch (error) {
-      throw new InputError('HFT_MASTER_KEY must be the base64 of 32 bytes (`openssl rand -base64 32`)', {
+      throw new InputError(`${keyVar} must be the base64 of 32 bytes (\`openssl rand -base64 32\`)`, {
         cause: error,
-        details: { argument: 'HFT_MASTER_KEY' },
+        details: { argument: keyVar },
       });
     }
+    return { key };
   }
-  if (passphrase) return createRecordCipher({ passphrase });
+  if (passphrase) return { passphrase };
   return undefined;
+}
+
+/**
+ * The cipher configured by the environment: `HFT_MASTER_KEY` (base64 of 32 bytes) or
+ * `HFT_MASTER_PASSPHRASE`, plus optionally the key before it, `HFT_MASTER_KEY_PREVIOUS` or
+ * `HFT_MASTER_PASSPHRASE_PREVIOUS` (opens records, never seals); `undefined` when no current key
+ * is set (records stay plain).
+ * @throws InputError when both of a pair are set, a key is malformed, or only a previous key is set.
+ */
+export function cipherFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  options: CipherFromEnvOptions = {},
+): RecordCipher | undefined {
+  const current = keyFromEnv(env, 'HFT_MASTER_KEY', 'HFT_MASTER_PASSPHRASE');
+  const previous = keyFromEnv(env, 'HFT_MASTER_KEY_PREVIOUS', 'HFT_MASTER_PASSPHRASE_PREVIOUS');
+  if (!current) {
+    if (previous) {
+      throw new InputError(
+        'HFT_MASTER_KEY_PREVIOUS / HFT_MASTER_PASSPHRASE_PREVIOUS is set without HFT_MASTER_KEY or HFT_MASTER_PASSPHRASE (a previous key only opens records; set the current one too)',
+        { details: { argument: 'HFT_MASTER_KEY_PREVIOUS' } },
+      );
+    }
+    return undefined;
+  }
+  return createRecordCipher({
+    ...current,
+    ...(previous ? { previous } : {}),
+    ...(options.allowPlaintext ? { allowPlaintext: true } : {}),
+  } as RecordCipherOptions);
 }
