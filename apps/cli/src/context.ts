@@ -1,11 +1,10 @@
 import type { TokenManager } from '@hft/auth-core';
 import type { TokenStore } from '@hft/auth-core/store';
 import { cipherFromEnv } from '@hft/auth-core/store';
-import { type LoadedConfig, loadConfig, requireCredentials } from '@hft/config';
+import { type LoadedConfig, loadConfig, openTokenStore, requireCredentials } from '@hft/config';
 import type { HftLogger } from '@hft/logger';
 import type { GlobalOptions } from './global-options.js';
 import { httpTimeoutMs } from './http-timeout.js';
-import { openStore } from './open-store.js';
 import { type Output, processOutput } from './output.js';
 
 /**
@@ -48,7 +47,7 @@ export class CommandContext {
   /** The configured token store. */
   store(): Promise<TokenStore> {
     this.storePromise ??= this.config().then(async ({ config }) => {
-      const store = await openStore(config.storage, {
+      const store = await openTokenStore(config, {
         env: this.env,
         onWarning: (message) => this.output.note(`warning: ${message}`),
       });
