@@ -127,7 +127,11 @@ function toSelection(
   }
   if (typeof source === 'object' && source !== null) {
     const selection = 'storage' in source ? source.storage : source;
-    if (typeof selection === 'object' && selection !== null && Object.hasOwn(STORAGE_PACKAGES, selection.kind)) {
+    if (
+      typeof selection === 'object' &&
+      selection !== null &&
+      Object.hasOwn(STORAGE_PACKAGES, selection.kind)
+    ) {
       return selection;
     }
   }

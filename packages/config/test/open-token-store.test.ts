@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRecordCipher } from '@hft/auth-core/store';
 import { ConfigError, InputError, StorageError } from '@hft/errors';
-import { createRedisTokenStore } from '@hft/storage-redis';
 import { sampleRecord } from '@hft/storage-conformance';
+import { createRedisTokenStore } from '@hft/storage-redis';
 import { type RedisServer, startRedis } from '@hft/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, openTokenStore, type StorageImporter } from '../src/index.js';
@@ -37,7 +37,7 @@ describe('openTokenStore', () => {
       const record = sampleRecord();
       await store.set(record.accountKey, record);
       expect((await store.get(record.accountKey))?.accessToken).toBe(record.accessToken);
-      expect(readdirSync(config.tokenDir).filter((name) => name.endsWith(".json"))).toHaveLength(1);
+      expect(readdirSync(config.tokenDir).filter((name) => name.endsWith('.json'))).toHaveLength(1);
       expect(asked).toEqual(['@hft/storage-file']);
     } finally {
       await store.close();
