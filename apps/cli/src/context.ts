@@ -1,14 +1,13 @@
 import type { TokenManager, TokenManagerOptions } from '@hft/auth-core';
 import type { TokenStore } from '@hft/auth-core/store';
 import { cipherFromEnv } from '@hft/auth-core/store';
-import { type LoadedConfig, loadConfig, requireCredentials } from '@hft/config';
+import { type LoadedConfig, loadConfig, openTokenStore, requireCredentials } from '@hft/config';
 import { ConfigError } from '@hft/errors';
 import type { HftLogger } from '@hft/logger';
 import { UsageError } from './exit-codes.js';
 import type { GlobalOptions } from './global-options.js';
 import { httpTimeoutMs } from './http-timeout.js';
 import { keepForRecovery, storeRecovered } from './login-recovery.js';
-import { openStore } from './open-store.js';
 import { type Output, processOutput } from './output.js';
 
 /** What a command may set on the one TokenManager it gets from {@link CommandContext.manager}. */
@@ -75,7 +74,7 @@ export class CommandContext {
   /** The configured token store. */
   store(): Promise<TokenStore> {
     this.storePromise ??= this.config().then(async ({ config }) => {
-      const store = await openStore(config.storage, {
+      const store = await openTokenStore(config, {
         env: this.env,
         onWarning: (message) => this.output.note(`warning: ${message}`),
       });

@@ -30,6 +30,12 @@ export { CREDENTIALS_AAD, type FileCipher, isSealedText } from './file-cipher.js
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './load-config.js';
 export { MASK, maskSecret, maskUrlPassword } from './mask.js';
 export {
+  type OpenTokenStoreOptions,
+  openTokenStore,
+  STORAGE_PACKAGES,
+  type StorageImporter,
+} from './open-token-store.js';
+export {
   type ConfigFileInput,
   type ParseConfigInput,
   type ParseConfigResult,

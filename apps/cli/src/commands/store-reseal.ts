@@ -1,8 +1,8 @@
 import { cipherFromEnv, type TokenStore, writeLockKey } from '@hft/auth-core/store';
+import { openTokenStore } from '@hft/config';
 import { isHftError } from '@hft/errors';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../exit-codes.js';
-import { openStore } from '../open-store.js';
 
 /** Lease of the lock held around each record's read and rewrite, in ms. */
 const LOCK_TTL_MS = 30_000;
@@ -42,7 +42,7 @@ export async function resealAll(
     );
   }
   const { config } = await ctx.config();
-  const store: TokenStore = await openStore(config.storage, {
+  const store: TokenStore = await openTokenStore(config, {
     env: ctx.env,
     cipher,
     onWarning: (message) => ctx.output.note(`warning: ${message}`),

@@ -1,0 +1,150 @@
+import { homedir as osHomedir } from 'node:os';
+import { cipherFromEnv, type RecordCipher, type TokenStore } from '@hft/auth-core/store';
+import { ErrorCodes, InputError, StorageError } from '@hft/errors';
+import type { ResolvedConfig } from './config-types.js';
+import { configError } from './issues.js';
+import { parseConfig } from './parse-config.js';
+import type { StorageSelection } from './storage.js';
+
+// This lives in @hft/config, not @hft/auth-core: auth-core owns the TokenStore contract and the
+// storage packages depend on it (peer), so auth-core importing them would point the dependency
+// the wrong way, and auth-core may not import config. Config owns `HFT_STORAGE` and the
+// StorageSelection it parses to, and sits above both.
+
+/** Loads a module by specifier; injectable so the missing-package path can be exercised. */
+export type StorageImporter = (specifier: string) => Promise<unknown>;
+
+/** The package each storage kind lives in: installed by the app only when it is used. */
+export const STORAGE_PACKAGES = {
+  file: '@hft/storage-file',
+  sqlite: '@hft/storage-sqlite',
+  redis: '@hft/storage-redis',
+} as const;
+
+// Literal specifiers, so a bundler (the CLI's) can see them: it inlines the default file store
+// and keeps the optional backends external, loaded only when selected.
+const defaultImporter: StorageImporter = (specifier) => {
+  switch (specifier) {
+    case STORAGE_PACKAGES.file:
+      return import('@hft/storage-file');
+    case STORAGE_PACKAGES.sqlite:
+      return import('@hft/storage-sqlite');
+    case STORAGE_PACKAGES.redis:
+      return import('@hft/storage-redis');
+    default:
+      return import(specifier);
+  }
+};
+
+type FileModule = typeof import('@hft/storage-file');
+type SqliteModule = typeof import('@hft/storage-sqlite');
+type RedisModule = typeof import('@hft/storage-redis');
+
+/** Options of {@link openTokenStore}. */
+export interface OpenTokenStoreOptions {
+  /**
+   * Encryption at rest. Default: `cipherFromEnv(env)` (`HFT_MASTER_KEY` / `HFT_MASTER_PASSPHRASE`;
+   * plain records when neither is set).
+   */
+  cipher?: RecordCipher;
+  /** Environment read for the cipher. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Receives the file store's warnings (permissions tightened, files skipped...). Default: ignored. */
+  onWarning?: (message: string) => void;
+  /** Base of relative paths in a string `source`. Default `process.cwd()`. */
+  cwd?: string;
+  /** Home directory for `~` in a string `source`. Default `os.homedir()`. */
+  homedir?: string;
+  /** How the storage package is loaded. Default: a dynamic `import()`. For tests. */
+  importer?: StorageImporter;
+}
+
+/**
+ * Opens the token store the configuration selects, importing its storage package only now, so
+ * an app installs only the backend it uses.
+ *
+ * @param source the resolved config (`(await loadConfig()).config`, its `storage` is used), a
+ *   {@link StorageSelection}, or a string in the `HFT_STORAGE` forms (`file:<dir>`,
+ *   `sqlite:<path>`, `redis://...`, `rediss://...`).
+ * @param options cipher, environment, warnings; see {@link OpenTokenStoreOptions}.
+ * @returns the store; the caller closes it (`store.close()`).
+ * @throws StorageError `HFT_STORAGE_PACKAGE_MISSING` (`backend`: the kind) when the selected
+ *   package is not installed, naming it; ConfigError `HFT_CONFIG_INVALID` for a malformed string
+ *   `source`; InputError for a malformed master key or a `source` of the wrong type.
+ */
+export async function openTokenStore(
+  source: Pick<ResolvedConfig, 'storage'> | StorageSelection | string,
+  options: OpenTokenStoreOptions = {},
+): Promise<TokenStore> {
+  const selection = toSelection(source, options);
+  const cipher = options.cipher ?? cipherFromEnv(options.env ?? process.env);
+  const withCipher = cipher ? { cipher } : {};
+  const specifier = STORAGE_PACKAGES[selection.kind];
+  const load = async <T>(): Promise<T> => {
+    try {
+      return (await (options.importer ?? defaultImporter)(specifier)) as T;
+    } catch (error) {
+      if (!isModuleNotFound(error, specifier)) throw error;
+      throw new StorageError(
+        `The configured storage "${selection.kind}" needs the package ${specifier}, which is not installed. Install it (pnpm add ${specifier}) or choose another HFT_STORAGE.`,
+        {
+          backend: selection.kind,
+          code: ErrorCodes.STORAGE_PACKAGE_MISSING,
+          cause: error,
+          details: { backend: selection.kind, operation: 'open' },
+        },
+      );
+    }
+  };
+  switch (selection.kind) {
+    case 'file': {
+      const { onWarning } = options;
+      return (await load<FileModule>()).createFileTokenStore({
+        dir: selection.dir,
+        ...withCipher,
+        ...(onWarning ? { onWarning: (warning) => onWarning(warning.message) } : {}),
+      });
+    }
+    case 'sqlite':
+      return (await load<SqliteModule>()).createSqliteTokenStore({ path: selection.path, ...withCipher });
+    case 'redis':
+      return (await load<RedisModule>()).createRedisTokenStore({ url: selection.url, ...withCipher });
+  }
+}
+
+function toSelection(
+  source: Pick<ResolvedConfig, 'storage'> | StorageSelection | string,
+  options: OpenTokenStoreOptions,
+): StorageSelection {
+  if (typeof source === 'string') {
+    const parsed = parseConfig({
+      homedir: options.homedir ?? osHomedir(),
+      cwd: options.cwd ?? process.cwd(),
+      options: { storage: source },
+    });
+    if (!parsed.ok) throw configError('Invalid storage', parsed.issues, parsed.code);
+    return parsed.config.storage;
+  }
+  if (typeof source === 'object' && source !== null) {
+    const selection = 'storage' in source ? source.storage : source;
+    if (
+      typeof selection === 'object' &&
+      selection !== null &&
+      Object.hasOwn(STORAGE_PACKAGES, selection.kind)
+    ) {
+      return selection;
+    }
+  }
+  throw new InputError('source must be a Config, a StorageSelection or an HFT_STORAGE string', {
+    details: { argument: 'source' },
+  });
+}
+
+function isModuleNotFound(error: unknown, specifier: string): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    error instanceof Error &&
+    error.message.includes(specifier)
+  );
+}
