@@ -1,10 +1,11 @@
 import { StorageError } from '@hft/errors';
 import { type Clock, systemClock } from '@hft/time/core';
 import { assertNonEmptyString } from './assert.js';
+import { type ChangeFanout, createChangeFanout } from './change-fanout.js';
 import { withLease } from './lease-lock.js';
 import type { TokenRecord } from './token-record.js';
 import { assertTokenRecord } from './token-record-check.js';
-import type { TokenStore, TokenStoreChange, Unsubscribe } from './token-store.js';
+import type { TokenStore, Unsubscribe } from './token-store.js';
 
 /**
  * The shared state behind one or more memory stores: what a database server is to its
@@ -20,7 +21,7 @@ export interface MemoryBackend {
 interface MemoryBackendState extends MemoryBackend {
   records: Map<string, string>;
   leases: Map<string, { owner: string; until: number }>;
-  subscribers: Set<(change: TokenStoreChange) => void>;
+  changes: ChangeFanout;
   failure: Error | undefined;
   readCount: number;
 }
@@ -30,7 +31,9 @@ export function createMemoryBackend(): MemoryBackend {
   const state: MemoryBackendState = {
     records: new Map(),
     leases: new Map(),
-    subscribers: new Set(),
+    // Asynchronous delivery, like every real backend: a slow or throwing listener must not delay
+    // or fail the write that triggered it.
+    changes: createChangeFanout(),
     failure: undefined,
     readCount: 0,
     failWith(cause) {
@@ -61,7 +64,7 @@ export function createMemoryTokenStore(options: MemoryTokenStoreOptions = {}): T
   const clock = options.clock ?? systemClock;
   const name = 'memory';
   let closed = false;
-  const mine = new Set<(change: TokenStoreChange) => void>();
+  const mine = new Set<Unsubscribe>();
 
   function check(operation: string, key?: string): void {
     if (closed) {
@@ -79,20 +82,6 @@ export function createMemoryTokenStore(options: MemoryTokenStoreOptions = {}): T
     }
   }
 
-  function publish(change: TokenStoreChange): void {
-    for (const subscriber of backend.subscribers) {
-      // Notify asynchronously, like every real backend: a slow or throwing subscriber must not
-      // delay or fail the write that triggered it.
-      queueMicrotask(() => {
-        try {
-          subscriber(change);
-        } catch {
-          // A subscriber's own failure is its business; the write succeeded.
-        }
-      });
-    }
-  }
-
   return {
     name,
     async get(key) {
@@ -106,14 +95,16 @@ export function createMemoryTokenStore(options: MemoryTokenStoreOptions = {}): T
       assertNonEmptyString(key, 'key');
       assertTokenRecord(record);
       check('set', key);
-      backend.records.set(key, JSON.stringify(record));
-      publish({ key, kind: 'set', record: JSON.parse(backend.records.get(key)!) as TokenRecord });
+      const stored = JSON.stringify(record);
+      backend.records.set(key, stored);
+      // Listeners see the record as `get` returns it (the stored form), not the caller's object.
+      backend.changes.publish({ key, kind: 'set', record: JSON.parse(stored) as TokenRecord });
     },
     async delete(key) {
       assertNonEmptyString(key, 'key');
       check('delete', key);
       const existed = backend.records.delete(key);
-      if (existed) publish({ key, kind: 'delete' });
+      if (existed) backend.changes.publish({ key, kind: 'delete' });
       return existed;
     },
     async list() {
@@ -145,20 +136,17 @@ export function createMemoryTokenStore(options: MemoryTokenStoreOptions = {}): T
     watch(key, onChange): Unsubscribe {
       assertNonEmptyString(key, 'key');
       check('watch', key);
-      const subscriber = (change: TokenStoreChange) => {
-        if (change.key === key) onChange(change);
+      const unsubscribe = backend.changes.subscribe(key, onChange);
+      const stop = () => {
+        unsubscribe();
+        mine.delete(stop);
       };
-      backend.subscribers.add(subscriber);
-      mine.add(subscriber);
-      return () => {
-        backend.subscribers.delete(subscriber);
-        mine.delete(subscriber);
-      };
+      mine.add(stop);
+      return stop;
     },
     async close() {
       closed = true;
-      for (const subscriber of mine) backend.subscribers.delete(subscriber);
-      mine.clear();
+      for (const stop of [...mine]) stop();
     },
   };
 }

@@ -2,6 +2,12 @@
 // nothing that loads the HTTP stack (axios). `hft token` and the storage packages import this.
 export { type AccountSummary, listAccounts, namesOf, resolveAccount, resolveAccountKey } from './accounts.js';
 export {
+  type ChangeFanout,
+  type ChangeFanoutOptions,
+  type ChangeListener,
+  createChangeFanout,
+} from './change-fanout.js';
+export {
   type CipherFromEnvOptions,
   cipherFromEnv,
   createRecordCipher,

@@ -1,4 +1,9 @@
-import type { TokenRecord, TokenStoreChange, Unsubscribe } from '@hft/auth-core/store';
+import {
+  createChangeFanout,
+  type TokenRecord,
+  type TokenStoreChange,
+  type Unsubscribe,
+} from '@hft/auth-core/store';
 import { ErrorCodes, isHftError } from '@hft/errors';
 import type { KeyLayout } from './key-layout.js';
 import type { RedisConnection } from './redis-connection.js';
@@ -49,7 +54,8 @@ export interface WatchHub {
  */
 export function createWatchHub(options: WatchHubOptions): WatchHub {
   const { commands, subscriber, keys, read } = options;
-  const watched = new Map<string, Set<Listener>>();
+  // Each listener gets its own copy of a record: one must not see another's mutations.
+  const watched = createChangeFanout({ delivery: 'sync' });
   const reads = new Map<string, { again: boolean }>();
   let stopped = false;
   // Set by the first watch or connect(): from then on tracking is kept on, so a watch added
@@ -59,17 +65,6 @@ export function createWatchHub(options: WatchHubOptions): WatchHub {
   // Tracking changes run one after another, in the order they were asked for.
   let chain: Promise<void> = Promise.resolve();
   let lastSetup: Promise<void> = Promise.resolve();
-
-  const deliver = (listeners: Iterable<Listener>, change: TokenStoreChange) => {
-    for (const listener of [...listeners]) {
-      try {
-        // Each listener gets its own copy: one must not see another's mutations.
-        listener(change.record ? { ...change, record: structuredClone(change.record) } : { ...change });
-      } catch {
-        // A throwing listener is its own problem; the others still hear the change.
-      }
-    }
-  };
 
   /**
    * Reads `key` and reports what is there now. Invalidations that arrive during the read make
@@ -97,8 +92,7 @@ export function createWatchHub(options: WatchHubOptions): WatchHub {
             const unavailable = isHftError(error) && error.code === ErrorCodes.STORAGE_UNAVAILABLE;
             change = unavailable ? undefined : { key, kind: 'set' };
           }
-          const listeners = watched.get(key);
-          if (change && !state.again && !stopped && listeners) deliver(listeners, change);
+          if (change && !state.again && !stopped) watched.publish(change);
         } while (state.again && !stopped);
       } finally {
         reads.delete(key);
@@ -169,23 +163,13 @@ export function createWatchHub(options: WatchHubOptions): WatchHub {
 
   return {
     watch(key, onChange) {
-      let listeners = watched.get(key);
-      if (!listeners) {
-        listeners = new Set();
-        watched.set(key, listeners);
-      }
-      const listener: Listener = (change) => onChange(change);
-      listeners.add(listener);
+      const stop = watched.subscribe(key, onChange);
       if (!active) {
         active = true;
         if (subscriber.isReady) void enqueue(() => setUpSubscriber('watch'), false).catch(() => {});
         else subscriber.start();
       }
-      return () => {
-        const current = watched.get(key);
-        if (!current?.delete(listener) || current.size > 0) return;
-        watched.delete(key);
-      };
+      return stop;
     },
 
     async settle(operation) {

@@ -1,4 +1,4 @@
-import type { TokenStoreChange, Unsubscribe } from '@hft/auth-core/store';
+import { createChangeFanout, type TokenStoreChange, type Unsubscribe } from '@hft/auth-core/store';
 import type { SqliteConnection } from './sqlite-connection.js';
 import { holdStatements } from './watch-barrier.js';
 
@@ -22,16 +22,6 @@ export interface DataVersionWatcher {
   close(): Promise<void>;
 }
 
-const UNKNOWN = Symbol('unknown');
-
-interface Entry {
-  subscribers: Set<{ onChange: (change: TokenStoreChange) => void }>;
-  /** Last stored value seen (the raw column), `undefined` for no row, UNKNOWN before the first read. */
-  value: string | undefined | typeof UNKNOWN;
-  /** Resolves the first-read promise registered with {@link holdStatements}. */
-  armed: (() => void) | undefined;
-}
-
 /**
  * Polls `PRAGMA data_version` on a dedicated connection every `intervalMs` while at least one key
  * is watched. The value changes only when another connection (any process, or another store in
@@ -42,7 +32,34 @@ interface Entry {
 export function dataVersionWatcher(options: DataVersionWatcherOptions): DataVersionWatcher {
   const { table, intervalMs, database } = options;
   const selectWatched = `SELECT key, value FROM "${table}" WHERE key IN (SELECT value FROM json_each(?))`;
-  const entries = new Map<string, Entry>();
+  /** Per key whose first read is pending: resolves the promise registered with {@link holdStatements}. */
+  const armed = new Map<string, () => void>();
+  const release = (key: string) => {
+    armed.get(key)?.();
+    armed.delete(key);
+  };
+  // The last stored value seen per key (the raw column, `undefined` for no row) is the fan-out's
+  // version: a re-read that finds the value already seen notifies nobody.
+  const changes = createChangeFanout({
+    delivery: 'sync',
+    onWatched(key) {
+      holdStatements(
+        database,
+        new Promise<void>((resolve) => {
+          armed.set(key, resolve);
+        }),
+      );
+      pollNow();
+    },
+    onUnwatched(key) {
+      release(key);
+      if (changes.size === 0) {
+        version = undefined;
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+      }
+    },
+  });
   let connection: Promise<SqliteConnection> | undefined;
   let version: number | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -61,18 +78,8 @@ export function dataVersionWatcher(options: DataVersionWatcherOptions): DataVers
     return connection;
   };
 
-  const notify = (key: string, entry: Entry, kind: TokenStoreChange['kind']) => {
-    for (const subscriber of [...entry.subscribers]) {
-      try {
-        subscriber.onChange({ key, kind });
-      } catch {
-        // A subscriber's own failure must not stop the poller or the other subscribers.
-      }
-    }
-  };
-
   const tick = async (): Promise<void> => {
-    const firstReads = [...entries.values()].filter((entry) => entry.value === UNKNOWN);
+    const firstReads = new Set(armed.values());
     try {
       const db = await connect();
       // The version is read before the values: a commit landing between the two reads shows up as
@@ -80,29 +87,22 @@ export function dataVersionWatcher(options: DataVersionWatcherOptions): DataVers
       const [row] = await db.all<{ data_version: number }>('PRAGMA data_version');
       const current = row?.data_version;
       const changed = version !== undefined && current !== version;
-      const keys = [...entries].filter(([, entry]) => changed || entry.value === UNKNOWN).map(([key]) => key);
+      const keys = changes.keys().filter((key) => changed || !changes.knows(key));
       if (keys.length > 0) {
         const rows = await db.all<{ key: string; value: string }>(selectWatched, JSON.stringify(keys));
         const stored = new Map(rows.map((r) => [r.key, r.value]));
         for (const key of keys) {
-          const entry = entries.get(key);
-          if (!entry) continue;
-          const previous = entry.value;
           const now = stored.get(key);
-          entry.value = now;
-          if (previous !== UNKNOWN && previous !== now)
-            notify(key, entry, now === undefined ? 'delete' : 'set');
+          if (!changes.knows(key)) changes.remember(key, now);
+          else changes.publish({ key, kind: now === undefined ? 'delete' : 'set' }, now);
         }
       }
       version = current;
     } catch {
       // An outage: keep the last view and retry next interval; get/set report the failure.
     } finally {
-      for (const entry of entries.values()) {
-        if (entry.armed && (entry.value !== UNKNOWN || firstReads.includes(entry))) {
-          entry.armed();
-          entry.armed = undefined;
-        }
+      for (const [key, resolve] of [...armed]) {
+        if (changes.knows(key) || firstReads.has(resolve)) release(key);
       }
     }
   };
@@ -112,7 +112,7 @@ export function dataVersionWatcher(options: DataVersionWatcherOptions): DataVers
       running = undefined;
       const soon = again;
       again = false;
-      if (closed || entries.size === 0) return;
+      if (closed || changes.size === 0) return;
       timer = setTimeout(
         () => {
           timer = undefined;
@@ -139,43 +139,14 @@ export function dataVersionWatcher(options: DataVersionWatcherOptions): DataVers
   };
 
   return {
-    watch(key, onChange) {
-      let entry = entries.get(key);
-      if (!entry) {
-        const created: Entry = { subscribers: new Set(), value: UNKNOWN, armed: undefined };
-        holdStatements(
-          database,
-          new Promise<void>((resolve) => {
-            created.armed = resolve;
-          }),
-        );
-        entries.set(key, created);
-        entry = created;
-        pollNow();
-      }
-      const owner = entry;
-      const subscriber = { onChange };
-      owner.subscribers.add(subscriber);
-      return () => {
-        owner.subscribers.delete(subscriber);
-        if (owner.subscribers.size > 0 || entries.get(key) !== owner) return;
-        entries.delete(key);
-        owner.armed?.();
-        owner.armed = undefined;
-        if (entries.size === 0) {
-          version = undefined;
-          if (timer) clearTimeout(timer);
-          timer = undefined;
-        }
-      };
-    },
+    watch: (key, onChange) => changes.subscribe(key, onChange),
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
       await running;
-      for (const entry of entries.values()) entry.armed?.();
-      entries.clear();
+      for (const key of [...armed.keys()]) release(key);
+      changes.clear();
       const opened = await connection?.catch(() => undefined);
       connection = undefined;
       await opened?.close();
