@@ -1,12 +1,14 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ErrorCodes } from '@hft/errors';
-import { ensureBuilt } from '@hft/test-kit';
+import { ensureBuilt, forkStoreChild } from '@hft/test-kit';
 import { createManualClock } from '@hft/time/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { killHard, PACKAGE_DIR, startChild } from './helpers/children.js';
 import { useTempDir } from './helpers/temp-dir.js';
+
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 const KEY = 'upstox:lock-client:USER1';
 const LOCK_NAME = 'upstox%3Alock-client%3AUSER1.lock';
@@ -133,11 +135,19 @@ describe('withLock after its holder died on this host', () => {
   }, 120_000);
 
   it('takes over at once the lock of a SIGKILLed holder, long before its lease would have run out', async () => {
-    const holder = startChild('lock-holder.mjs', [t.dir, KEY, '60000']);
-    await holder.line((line) => line === 'locked');
+    const holder = forkStoreChild(
+      'hold-lock',
+      {
+        module: join(PACKAGE_DIR, 'dist', 'index.js'),
+        factory: 'createFileTokenStore',
+        options: { dir: t.dir },
+      },
+      { key: KEY, leaseMs: 60_000 },
+    );
+    await holder.next('locked');
     const held = await readLock();
     expect(held).toMatchObject({ pid: holder.process.pid, host: hostname() });
-    await killHard(holder);
+    expect((await holder.kill()).signal).toBe('SIGKILL');
 
     // The taker's clock stands one second into the dead holder's 60 s lease and never moves:
     // only the holder being gone can let it in.
