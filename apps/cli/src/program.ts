@@ -330,6 +330,11 @@ program
   .action(action(() => import('./commands/demo.js')));
 
 const COMPLETION_COMMANDS = new Set(['completion', 'complete']);
+const COMPLETION_EXAMPLES = examples(
+  'source <(hft completion bash)        # in ~/.bashrc',
+  'hft completion zsh > "${fpath[1]}/_hft"',
+  'hft completion fish > ~/.config/fish/completions/hft.fish',
+);
 
 /**
  * Shell completion (@bomb.sh/tab's commander adapter) is set up only when a completion command
@@ -339,20 +344,14 @@ async function addCompletion(argv: readonly string[]): Promise<void> {
   if (argv.slice(2).some((arg) => COMPLETION_COMMANDS.has(arg))) {
     const { default: tab } = await import('@bomb.sh/tab/commander');
     tab(program, { completionCommandName: 'completion' });
+    program.commands.find((c) => c.name() === 'completion')?.addHelpText('after', COMPLETION_EXAMPLES);
     return;
   }
   program
     .command('completion')
     .description('print a shell completion script (bash, zsh, fish or powershell)')
     .argument('<shell>', 'bash, zsh, fish or powershell')
-    .addHelpText(
-      'after',
-      examples(
-        'source <(hft completion bash)        # in ~/.bashrc',
-        'hft completion zsh > "${fpath[1]}/_hft"',
-        'hft completion fish > ~/.config/fish/completions/hft.fish',
-      ),
-    );
+    .addHelpText('after', COMPLETION_EXAMPLES);
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -245,7 +245,8 @@ describe('the fast path (hft.cjs without the ES module program) and the full pro
       [['token'], fresh, 3],
       [['status', '--json'], fresh, 3],
       [['token'], corrupt, 1],
-      [['--account', 'nobody', 'token'], loggedIn, 3],
+      // A name that matches no stored account is a usage error (a typo must not send one to log in).
+      [['--account', 'nobody', 'token'], loggedIn, 2],
     ];
     for (const [args, account, code] of cases) {
       const { fast, full } = await both(args, account.env, account === corrupt ? corruptFile : undefined);

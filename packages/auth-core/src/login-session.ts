@@ -157,7 +157,7 @@ export class LoginSession {
       if (!(error instanceof StorageError) || keep === undefined) throw error;
       const kept = await keep(record, error);
       logger.warn('login not stored', { account: record.accountKey, code: error.code });
-      throw new StorageError(`Logged in, but the token could not be stored (${error.message}); ${kept}`, {
+      throw new StorageError(`Logged in, but nothing was written to the store (${error.message}); ${kept}`, {
         backend: error.backend,
         code: error.code,
         cause: error,

@@ -39,7 +39,7 @@ export function assertTokenRecord(value: unknown, argument = 'record'): asserts 
   const expectedKey = accountKey(r.clientId, r.userId);
   if (r.accountKey !== expectedKey) {
     throw new InputError(
-      `${argument}.accountKey must be upstox:<clientId>:<userId> of the record (${expectedKey}); it names another account`,
+      `${argument}.accountKey must be upstox:<clientId>:<userId> of the record itself; it names another account`,
       { details: { argument: `${argument}.accountKey` } },
     );
   }

@@ -63,7 +63,8 @@ describe('TokenManager hot path with the system clock', () => {
     expect(manager.getAccessToken()).toBe(record.accessToken);
     manager.markInvalidated(record.accessToken);
     expect(() => manager.getAccessToken()).toThrow(expect.objectContaining({ code: 'HFT_AUTH_INVALIDATED' }));
-    const next = recordFor('HOT1', { issuedAt: Date.now(), expiresAt: Date.now() + 3_600_000 });
+    // Issued later than the first (newer wins), even within the same millisecond.
+    const next = recordFor('HOT1', { issuedAt: record.issuedAt + 1, expiresAt: Date.now() + 3_600_000 });
     await manager.setToken(next);
     expect(manager.getAccessToken()).toBe(next.accessToken);
     expect(manager.peekAccessToken()).toBe(next.accessToken);
