@@ -5,9 +5,29 @@ import { type AccountSummary, listAccounts, namesOf } from '@hft/auth-core/store
 import type { CommandContext } from './context.js';
 import { UsageError } from './exit-codes.js';
 
+/** Whether `HFT_ACCOUNT` chooses an account in this environment. */
+export function accountFromEnv(ctx: CommandContext): boolean {
+  return (ctx.env.HFT_ACCOUNT ?? '') !== '';
+}
+
 /** Whether the command line or the environment chose an account (the default account is not a choice). */
 export function accountChosen(ctx: CommandContext): boolean {
-  return ctx.options.account !== undefined || (ctx.env.HFT_ACCOUNT ?? '') !== '';
+  return ctx.options.account !== undefined || accountFromEnv(ctx);
+}
+
+/**
+ * The stored account that `wanted` (a name, user id or key) names, from `accounts` already
+ * listed; `undefined` when none does.
+ */
+export function findAccount(accounts: readonly AccountSummary[], wanted: string): AccountSummary | undefined {
+  return accounts.find((a) => a.key === wanted || a.name === wanted || a.userId === wanted);
+}
+
+/** The usage error for a name that matches none of `accounts` (up to five named). */
+export function unknownAccount(accounts: readonly AccountSummary[], wanted: string): UsageError {
+  return new UsageError(
+    `No stored account is named ${wanted}. Known: ${namesOf(accounts)}. Use --account NAME, a user id or a key.`,
+  );
 }
 
 /**
@@ -21,11 +41,8 @@ export async function assertKnownAccount(ctx: CommandContext, account: string | 
   if (account === undefined || account.startsWith('upstox:')) return;
   const { config } = await ctx.config();
   const accounts = await listAccounts(await ctx.store(), config.credentials.clientId);
-  if (accounts.length === 0) return;
-  if (accounts.some((a) => a.name === account || a.userId === account)) return;
-  throw new UsageError(
-    `No stored account is named ${account}. Known: ${namesOf(accounts)}. Use --account NAME, a user id or a key.`,
-  );
+  if (accounts.length === 0 || findAccount(accounts, account)) return;
+  throw unknownAccount(accounts, account);
 }
 
 /**
@@ -42,6 +59,6 @@ export async function accountsToShow(
   const chosen = config.account;
   return accounts.map((a) => ({
     ...a,
-    isDefault: chosen !== undefined && (a.key === chosen || a.name === chosen || a.userId === chosen),
+    isDefault: chosen !== undefined && findAccount([a], chosen) !== undefined,
   }));
 }

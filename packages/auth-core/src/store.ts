@@ -37,6 +37,7 @@ export { accountKey, parseAccountKey, type TokenRecord, type TokenSource } from 
 export { assertTokenRecord } from './token-record-check.js';
 export type { TokenStore, TokenStoreChange, Unsubscribe, WithLockOptions } from './token-store.js';
 export {
+  isStale,
   type WriteIfNewerOptions,
   type WriteIfNewerResult,
   writeIfNewer,

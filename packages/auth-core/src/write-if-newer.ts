@@ -22,6 +22,22 @@ export interface WriteIfNewerOptions {
   lockTtlMs?: number;
 }
 
+/**
+ * Whether `incoming` must be refused because `existing` holds a different token issued at the
+ * same instant or later: the one comparison of the newer-wins rule (a cheap early answer may use
+ * it; the decision is {@link writeIfNewer}'s, under the lock).
+ */
+export function isStale(
+  existing: TokenRecord | undefined,
+  incoming: TokenRecord | { accessToken: string; issuedAt: number },
+): boolean {
+  return (
+    existing !== undefined &&
+    existing.accessToken !== incoming.accessToken &&
+    existing.issuedAt >= incoming.issuedAt
+  );
+}
+
 /** The lock taken around the compare-and-write of one account's record. */
 export function writeLockKey(key: string): string {
   return `${key}#write`;
@@ -41,9 +57,7 @@ export async function writeIfNewer(
   const key = record.accountKey;
   return store.withLock(writeLockKey(key), options.lockTtlMs ?? 10_000, async () => {
     const existing = await store.get(key);
-    if (existing !== undefined && existing.accessToken !== record.accessToken) {
-      if (existing.issuedAt >= record.issuedAt) return { outcome: 'stale', stored: existing };
-    }
+    if (existing !== undefined && isStale(existing, record)) return { outcome: 'stale', stored: existing };
     const toStore = options.merge ? options.merge(record, existing) : record;
     if (existing !== undefined && existing.accessToken === toStore.accessToken) {
       if (JSON.stringify(existing) === JSON.stringify(toStore)) return { outcome: 'same', stored: existing };

@@ -1,6 +1,6 @@
 import { listAccounts } from '@hft/auth-core/store';
 import { saveDefaultAccount } from '@hft/config';
-import { assertKnownAccount } from '../account-choice.js';
+import { accountFromEnv, findAccount, unknownAccount } from '../account-choice.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../exit-codes.js';
 
@@ -23,19 +23,16 @@ export async function run(
   }
   if (wanted === undefined)
     throw new UsageError('Name the account: hft accounts use NAME (see hft accounts)');
-  await assertKnownAccount(ctx, wanted);
   const accounts = await listAccounts(await ctx.store(), config.credentials.clientId);
-  const account = accounts.find((a) => a.key === wanted || a.name === wanted || a.userId === wanted);
-  if (!account)
-    throw new UsageError(`No stored account is ${wanted}; log in first: hft login --account NAME`);
+  const account = findAccount(accounts, wanted);
+  if (!account) {
+    if (accounts.length > 0) throw unknownAccount(accounts, wanted);
+    throw new UsageError(`No accounts are stored yet; log in first: hft login --account ${wanted}`);
+  }
   const value = account.name ?? account.key;
   const path = await saveDefaultAccount(config.home, value);
   ctx.output.out(`Default account: ${value} (${account.key}); saved in ${path}.`);
   if (accountFromEnv(ctx))
     ctx.output.note('note: HFT_ACCOUNT is set in this environment and still wins over the default.');
   return 0;
-}
-
-function accountFromEnv(ctx: CommandContext): boolean {
-  return (ctx.env.HFT_ACCOUNT ?? '') !== '';
 }

@@ -9,7 +9,7 @@ import type { TokenStore } from '../token-store.js';
 import { fetchProfile } from '../upstox/api.js';
 import { createUpstoxHttp } from '../upstox/http.js';
 import type { UpstoxProfile } from '../upstox/validate.js';
-import { writeIfNewer } from '../write-if-newer.js';
+import { isStale, writeIfNewer } from '../write-if-newer.js';
 import { type CheckLimits, createCheckLimiter } from './check-limiter.js';
 import { DeliveryRejected, type ValidDelivery, validateDelivery } from './delivery.js';
 import { HeldDeliveries, type HeldDelivery, type RetryOptions } from './held-deliveries.js';
@@ -113,6 +113,16 @@ function normaliseAddress(address: string | undefined): string {
 // 4xx answers that are not a verdict on the token: Upstox's rate limit and a timeout.
 const NOT_A_VERDICT = new Set([408, 429]);
 
+/** A store outage while handling a delivery: the delivery is held for a retry, not lost. */
+function storeUnavailable(error: unknown): { result: 'unchecked'; reason: string; attempted: true } {
+  if (!(error instanceof StorageError)) throw error;
+  return {
+    result: 'unchecked',
+    reason: `the token store is unavailable (${error.backend})`,
+    attempted: true,
+  };
+}
+
 /**
  * The receiver for Upstox's notifier webhook (the v3 Access Token Request delivers the approved
  * token here). Usable in `node:http`, Express (`app.post(path, handler)`; a body already parsed
@@ -207,18 +217,12 @@ export function createNotifierHandler(options: NotifierHandlerOptions): Notifier
     try {
       existing = await options.store.get(key);
     } catch (error) {
-      if (error instanceof StorageError)
-        return {
-          result: 'unchecked',
-          reason: `the token store is unavailable (${error.backend})`,
-          attempted: true,
-        };
-      throw error;
+      return storeUnavailable(error);
     }
     // Replays and late deliveries are settled without an outbound call; writeIfNewer below
     // decides again under the lock.
     if (existing?.accessToken === delivery.accessToken) return { result: 'duplicate' };
-    if (existing !== undefined && existing.issuedAt >= delivery.issuedAt) return { result: 'stale' };
+    if (isStale(existing, delivery)) return { result: 'stale' };
     const call = limiter.tryRun(() => verify(delivery.accessToken));
     if (call === undefined)
       return { result: 'unchecked', reason: 'too many deliveries to check now', attempted: false };
@@ -244,13 +248,7 @@ export function createNotifierHandler(options: NotifierHandlerOptions): Notifier
         result: written.outcome === 'written' ? 'stored' : written.outcome === 'same' ? 'duplicate' : 'stale',
       };
     } catch (error) {
-      if (error instanceof StorageError)
-        return {
-          result: 'unchecked',
-          reason: `the token store is unavailable (${error.backend})`,
-          attempted: true,
-        };
-      throw error;
+      return storeUnavailable(error);
     }
   };
 
