@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { accountKey, type TokenRecord } from '@hft/auth-core/store';
+import { accountKey, RECORD_VERSION, type TokenRecord } from '@hft/auth-core/store';
 
 /** Client id (API key) used by every benchmark record. */
 export const BENCH_CLIENT_ID = 'bench-client';
@@ -35,9 +35,9 @@ export function makeRecord(options: MakeRecordOptions = {}): TokenRecord {
   const now = options.now ?? Date.now();
   const userId = options.userId ?? 'BENCH0';
   return {
+    version: RECORD_VERSION,
     accountKey: accountKey(BENCH_CLIENT_ID, userId),
     clientId: BENCH_CLIENT_ID,
-    accessToken: options.accessToken ?? fakeAccessToken(),
     userId,
     userName: `Bench User ${userId}`,
     email: `${userId.toLowerCase()}@example.com`,
@@ -48,9 +48,14 @@ export function makeRecord(options: MakeRecordOptions = {}): TokenRecord {
     userType: 'individual',
     poa: false,
     isActive: true,
-    issuedAt: now - HOUR_MS,
-    expiresAt: options.expiresAt ?? now + 6 * HOUR_MS,
-    source: 'oauth',
+    tokens: {
+      daily: {
+        token: options.accessToken ?? fakeAccessToken(),
+        issuedAt: now - HOUR_MS,
+        expiresAt: options.expiresAt ?? now + 6 * HOUR_MS,
+        source: 'oauth',
+      },
+    },
     ...(options.extra === undefined ? {} : { extra: options.extra }),
   };
 }

@@ -4,6 +4,7 @@ import { cipherFromEnv } from '@hft/auth-core/store';
 import { type LoadedConfig, loadConfig, openTokenStore, requireCredentials } from '@hft/config';
 import { ConfigError } from '@hft/errors';
 import type { HftLogger } from '@hft/logger';
+import { type Clock, systemClock } from '@hft/time/core';
 import { UsageError } from './exit-codes.js';
 import type { GlobalOptions } from './global-options.js';
 import { httpTimeoutMs } from './http-timeout.js';
@@ -39,6 +40,7 @@ export class CommandContext {
   private storePromise: Promise<TokenStore> | undefined;
   private loggerPromise: Promise<HftLogger> | undefined;
   private managerPromise: Promise<TokenManager> | undefined;
+  private clockPromise: Promise<Clock> | undefined;
   private readonly closers: Array<() => Promise<void>> = [];
 
   constructor(
@@ -106,17 +108,34 @@ export class CommandContext {
   }
 
   /**
+   * The clock of this run: the system clock, or with `HFT_CLOCK_SOURCE=<emulator url>` the
+   * emulator's (so `hft token`, `hft api` and `hft status` agree with an emulator whose clock was
+   * moved across 03:30 IST).
+   */
+  clock(): Promise<Clock> {
+    this.clockPromise ??= (async () => {
+      if (!this.env.HFT_CLOCK_SOURCE) return systemClock;
+      const { clockFromEnv } = await import('./clock-source.js');
+      const clock = await clockFromEnv(this.env);
+      this.closers.push(async () => clock.stop());
+      return clock;
+    })();
+    return this.clockPromise;
+  }
+
+  /**
    * The TokenManager for the configured account (needs credentials: client id and redirect URI):
    * every command builds it here, so options such as `--http-timeout` reach all of them. The
    * first call's `overrides` (a long-running command's clock and lead times) apply.
    */
   manager(overrides: ManagerOverrides = {}): Promise<TokenManager> {
     this.managerPromise ??= (async () => {
-      const [{ config }, store, logger, { TokenManager }] = await Promise.all([
+      const [{ config }, store, logger, { TokenManager }, clock] = await Promise.all([
         this.config(),
         this.store(),
         this.logger(),
         import('@hft/auth-core'),
+        overrides.clock ?? this.clock(),
       ]);
       const credentials = requireCredentials(config);
       const timeoutMs = httpTimeoutMs(this.options.httpTimeout, this.env);
@@ -128,6 +147,7 @@ export class CommandContext {
         baseUrl: config.baseUrl,
         logger,
         onLoginNotStored: (record) => keepForRecovery(config.home, record, cipherFromEnv(this.env)),
+        clock,
         ...overrides,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         ...(config.account === undefined ? {} : { account: config.account }),

@@ -44,3 +44,18 @@ export class ReportedFailure extends Error {
     this.name = 'ReportedFailure';
   }
 }
+
+/**
+ * An error reported as usual (message, hint, cause) but ending with `exitCode` rather than the
+ * one its class maps to: a token refused by `hft token import` is exit 1 ("the check failed"),
+ * although the same refusal elsewhere means "log in" (3).
+ */
+export class WithExitCode extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly exitCode: number,
+  ) {
+    super(error instanceof Error ? error.message : String(error));
+    this.name = 'WithExitCode';
+  }
+}

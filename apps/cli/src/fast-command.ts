@@ -6,4 +6,6 @@ export interface FastCommand {
   name: 'token' | 'status';
   /** The global options given in front of the command. */
   options: Pick<GlobalOptions, 'account' | 'storage' | 'logLevel' | 'verbose'>;
+  /** `hft token --kind K`: the kind asked for. */
+  kind?: string;
 }

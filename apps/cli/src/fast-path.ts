@@ -9,6 +9,9 @@ import { runCommand } from './run.js';
  * self-contained CommonJS file; see hft.cts for why.
  */
 export async function runFast(command: FastCommand): Promise<void> {
-  if (command.name === 'token') await runCommand(command.options, (ctx) => runToken(ctx));
+  if (command.name === 'token')
+    await runCommand(command.options, (ctx) =>
+      runToken(ctx, command.kind === undefined ? {} : { kind: command.kind }),
+    );
   else await runCommand(command.options, (ctx) => runStatusJson(ctx, false));
 }

@@ -14,15 +14,17 @@ const VALUE_OPTIONS: Record<string, 'account' | 'storage' | 'logLevel'> = {
   '--log-level': 'logLevel',
 };
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug'];
+const KINDS = ['daily', 'extended', 'analytics', 'sandbox'];
 
 /**
- * A plain `hft [--account X] [--storage Y] [--log-level Z] [--verbose] token` or
+ * A plain `hft [--account X] [--storage Y] [--log-level Z] [--verbose] token [--kind K]` or
  * `... status --json`, else undefined.
  */
 function plainCommand(args: readonly string[]): FastCommand | undefined {
   const options: FastCommand['options'] = {};
   let name: FastCommand['name'] | undefined;
   let json = false;
+  let kind: string | undefined;
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] as string;
     const option = VALUE_OPTIONS[arg];
@@ -34,12 +36,17 @@ function plainCommand(args: readonly string[]): FastCommand | undefined {
     } else if (arg === '--verbose') options.verbose = true;
     else if ((arg === 'token' || arg === 'status') && name === undefined) name = arg;
     else if (arg === '--json' && name === 'status') json = true;
-    else return undefined;
+    else if (arg === '--kind' && name === 'token' && kind === undefined) {
+      // Only a known kind: anything else gets the full program's usage error.
+      kind = args[i + 1];
+      if (kind === undefined || !KINDS.includes(kind)) return undefined;
+      i += 1;
+    } else return undefined;
   }
   // Human `hft status` needs luxon's formatting: it belongs to the full program.
   if (name === undefined || (name === 'status' && !json)) return undefined;
   if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) return undefined;
-  return { name, options };
+  return kind === undefined ? { name, options } : { name, options, kind };
 }
 
 function crash(error: unknown): void {

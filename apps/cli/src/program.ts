@@ -157,26 +157,90 @@ program
   )
   .action(action(() => import('./commands/status.js')));
 
-program
+const KINDS = 'daily, extended, analytics or sandbox';
+
+const token = program
   .command('token')
   .description(
-    'print only the access token and a newline, for $(hft token); exit 3 when there is no valid token',
+    'print only the token of a kind (default daily) and a newline, for $(hft token); exit 3 when that kind has none valid',
   )
+  .option('--kind <kind>', `token kind: ${KINDS}`)
   .addHelpText(
     'after',
     examples(
       'curl -H "Authorization: Bearer $(hft token)" https://api.upstox.com/v2/user/profile',
       'hft --account desk token',
+      'hft token --kind analytics',
+      'hft token import --kind analytics < analytics-token.txt',
     ),
   )
   .action(action(() => import('./commands/token.js')));
 
+token
+  .command('import')
+  .description(
+    'store a token made elsewhere (My Apps "Generate", the Analytics tab, a sandbox app), read from standard input and checked with Upstox',
+  )
+  .option('--kind <kind>', `token kind (required): ${KINDS}`)
+  .option('--no-verify', 'store without checking it with Upstox (offline)')
+  .option('--json', 'print the outcome as JSON')
+  .addHelpText(
+    'after',
+    `
+The token is read from standard input, never from the command line (argv is visible to other
+users and lands in shell history). The account is learnt from the token (or its profile), or
+named with --account. A token that fails a check is not stored: exit 1.
+${examples(
+  'hft token import --kind analytics < analytics-token.txt',
+  'pbpaste | hft --account AB1234 token import --kind extended',
+  'hft token import --kind sandbox --no-verify --json < sandbox-token.txt',
+)}`,
+  )
+  .action(action(() => import('./commands/token-import.js')));
+
+program
+  .command('api')
+  .description(
+    'an authenticated request to Upstox through the client (token kind chosen per request); prints the JSON body',
+  )
+  .argument('[method]', 'GET (default), POST, PUT, PATCH or DELETE')
+  .argument('<path>', 'path on the Upstox host, e.g. /v2/user/profile')
+  .option(
+    '-f, --field <key=value>',
+    'a query parameter (GET, DELETE) or a JSON body field (repeatable)',
+    collect,
+    [],
+  )
+  .option('--kind <kind>', `send this kind of token and no other: ${KINDS}`)
+  .option('--json <body>', 'the JSON request body (POST, PUT, PATCH, DELETE)')
+  .addHelpText(
+    'after',
+    `
+Exit 0 on a 2xx answer; 1 with Upstox's error code and message otherwise; 3 when no token may be
+sent. Reads use the daily token, then the extended, then the analytics one when the daily is dead;
+orders and every other method only the daily token.
+${examples(
+  'hft api /v2/user/profile',
+  "hft api GET /v2/market-quote/ltp -f instrument_key='NSE_EQ|INE002A01018'",
+  'hft api /v2/portfolio/long-term-holdings --kind extended',
+  'hft api POST /v2/order/place --json \'{"quantity":1,"product":"D","order_type":"MARKET"}\'',
+)}`,
+  )
+  .action(action(() => import('./commands/api.js')));
+
 program
   .command('logout')
-  .description('revoke the token at Upstox and delete it locally')
+  .description(
+    'revoke the daily token at Upstox and delete it locally; the year-long kinds stay unless --all',
+  )
   .option('--local', 'only delete the local token; do not call Upstox')
+  .option('--all', 'remove every kind (daily, extended, analytics, sandbox) of the account')
+  .option('--kind <kind>', `remove only this kind: ${KINDS}`)
   .option('--json', 'print the outcome as JSON')
-  .addHelpText('after', examples('hft logout', 'hft logout --local --json'))
+  .addHelpText(
+    'after',
+    examples('hft logout', 'hft logout --local --json', 'hft logout --all', 'hft logout --kind analytics'),
+  )
   .action(action(() => import('./commands/logout.js')));
 
 program

@@ -1,6 +1,6 @@
 import { isHftError } from '@hft/errors';
 import { CommandContext } from './context.js';
-import { ExitCode, exitCodeFor, ReportedFailure } from './exit-codes.js';
+import { ExitCode, exitCodeFor, ReportedFailure, WithExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './global-options.js';
 import { hintFor } from './hints.js';
 
@@ -17,10 +17,11 @@ export async function runCommand(
   let code: number = ExitCode.OK;
   try {
     code = (await command(ctx)) ?? ExitCode.OK;
-  } catch (error) {
+  } catch (thrown) {
+    const error = thrown instanceof WithExitCode ? thrown.error : thrown;
     if (error instanceof ReportedFailure) code = error.exitCode;
     else {
-      code = exitCodeFor(error);
+      code = thrown instanceof WithExitCode ? thrown.exitCode : exitCodeFor(error);
       ctx.output.note(`hft: ${describe(error)}`);
       const hint = hintFor(error);
       if (hint) ctx.output.note(`hint: ${hint}`);

@@ -17,14 +17,11 @@ export async function assertStoreWritable(store: TokenStore): Promise<void> {
   const probe: TokenRecord = {
     accountKey: key,
     clientId: PROBE_CLIENT,
-    accessToken: 'write-check',
     userId,
     exchanges: [],
     products: [],
     orderTypes: [],
-    issuedAt: 0,
-    expiresAt: 0,
-    source: 'manual',
+    tokens: { daily: { token: 'write-check', issuedAt: 0, expiresAt: 0, source: 'manual' } },
   };
   try {
     await store.set(key, probe);

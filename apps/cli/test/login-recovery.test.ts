@@ -15,14 +15,11 @@ function record(issuedAt: number, token: string): TokenRecord {
   return {
     accountKey: accountKey('cid', 'AB1'),
     clientId: 'cid',
-    accessToken: token,
     userId: 'AB1',
     exchanges: [],
     products: [],
     orderTypes: [],
-    issuedAt,
-    expiresAt: issuedAt + 3_600_000,
-    source: 'oauth',
+    tokens: { daily: { token, issuedAt, expiresAt: issuedAt + 3_600_000, source: 'oauth' } },
   };
 }
 
@@ -37,7 +34,7 @@ describe('a login the store refused is kept and stored by the next run', () => {
     const path = join(home, 'recovery', name!);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const { readFileSync } = await import('node:fs');
-    expect(readFileSync(path, 'utf8')).not.toContain(kept.accessToken);
+    expect(readFileSync(path, 'utf8')).not.toContain(kept.tokens.daily!.token);
 
     const backend = createMemoryBackend();
     backend.failWith(new Error('disk full'));
@@ -49,7 +46,7 @@ describe('a login the store refused is kept and stored by the next run', () => {
     backend.failWith(undefined);
     const stored = await storeRecovered(home, store, cipher);
     expect(stored[0]).toContain('stored the login kept in');
-    expect((await store.get(kept.accountKey))?.accessToken).toBe(kept.accessToken);
+    expect((await store.get(kept.accountKey))?.tokens.daily?.token).toBe(kept.tokens.daily!.token);
     expect(readdirSync(join(home, 'recovery'))).toHaveLength(0);
     expect(await storeRecovered(home, store, cipher)).toEqual([]);
   });
@@ -59,9 +56,13 @@ describe('a login the store refused is kept and stored by the next run', () => {
     const store = createMemoryTokenStore();
     const newer = record(Date.now(), 'newer-token-1234567890');
     await store.set(newer.accountKey, newer);
-    await keepForRecovery(home, record(newer.issuedAt - 60_000, 'older-token-1234567890'), undefined);
+    await keepForRecovery(
+      home,
+      record(newer.tokens.daily!.issuedAt - 60_000, 'older-token-1234567890'),
+      undefined,
+    );
     const notes = await storeRecovered(home, store, undefined);
     expect(notes[0]).toContain('older than the stored token');
-    expect((await store.get(newer.accountKey))?.accessToken).toBe(newer.accessToken);
+    expect((await store.get(newer.accountKey))?.tokens.daily?.token).toBe(newer.tokens.daily!.token);
   });
 });

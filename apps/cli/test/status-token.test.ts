@@ -21,6 +21,7 @@ const IST_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+05:30$/;
 const DAY_MS = 86_400_000;
 
 interface StatusJson {
+  tokens?: Record<string, unknown>;
   is_authenticated: boolean;
   token_info: null | Record<string, unknown>;
   message: string;
@@ -36,7 +37,12 @@ describe('hft status / hft token before login', () => {
     const json = await runCli(['status', '--json'], { env: account.env });
     expect(json.code).toBe(3);
     const body = JSON.parse(json.stdout) as StatusJson;
-    expect(body).toEqual({ is_authenticated: false, token_info: null, message: expect.any(String) });
+    expect(body).toEqual({
+      is_authenticated: false,
+      token_info: null,
+      message: expect.any(String),
+      tokens: {},
+    });
     expect(body.message).toMatch(/not authenticated/i);
   });
 
@@ -79,7 +85,18 @@ describe('hft status / hft token after login', () => {
     const result = await runCli(['status', '--json'], { env: loggedIn.env });
     expect(result.code, result.stderr).toBe(0);
     const body = JSON.parse(result.stdout) as StatusJson;
-    expect(Object.keys(body).sort()).toEqual(['is_authenticated', 'message', 'token_info']);
+    expect(Object.keys(body).sort()).toEqual(['is_authenticated', 'message', 'token_info', 'tokens']);
+    // Every kind held, keyed by kind: the login brought a daily and an extended token.
+    const tokens = body.tokens as Record<string, Record<string, unknown>>;
+    expect(Object.keys(tokens)).toEqual(['daily', 'extended']);
+    for (const kind of ['daily', 'extended']) {
+      expect(Object.keys(tokens[kind]!).sort()).toEqual(
+        ['expires_at', 'is_valid', 'issued_at', 'remaining_time_seconds', 'source'].sort(),
+      );
+      expect(tokens[kind]).toMatchObject({ is_valid: true, source: 'oauth' });
+    }
+    expect(tokens.daily!.expires_at).toMatch(/T03:30:00\.000\+05:30$/);
+    expect(tokens.extended!.remaining_time_seconds as number).toBeGreaterThan(360 * 86_400);
     expect(body.is_authenticated).toBe(true);
     const info = body.token_info as Record<string, unknown>;
     expect(Object.keys(info).sort()).toEqual(
@@ -165,7 +182,7 @@ describe('after expiry (a token issued by an emulator clock three days in the pa
     const token = await runCli(['token'], { env: account.env });
     expect(token.code).toBe(3);
     expect(token.stdout).toBe('');
-    expect(lines(token.stderr).join('\n')).toMatch(/expired; run: hft login/);
+    expect(lines(token.stderr).join('\n')).toMatch(/expired at .+; run: hft login/);
   });
 });
 

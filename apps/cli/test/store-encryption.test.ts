@@ -105,16 +105,14 @@ function recordFor(i: number): TokenRecord {
   registerSecret('access token', accessToken);
   const issuedAt = Date.now() - 60_000;
   return {
+    version: 2,
     accountKey: `upstox:rekey-client:${userId}`,
     clientId: 'rekey-client',
-    accessToken,
     userId,
     exchanges: ['NSE'],
     products: ['D'],
     orderTypes: ['LIMIT'],
-    issuedAt,
-    expiresAt: issuedAt + 86_400_000,
-    source: 'manual',
+    tokens: { daily: { token: accessToken, issuedAt, expiresAt: issuedAt + 86_400_000, source: 'manual' } },
   };
 }
 

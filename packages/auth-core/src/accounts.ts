@@ -1,5 +1,5 @@
 import { AuthError, ErrorCodes } from '@hft/errors';
-import { parseAccountKey, type TokenRecord } from './token-record.js';
+import { kindsOf, parseAccountKey, type TokenKind, type TokenRecord } from './token-record.js';
 import type { TokenStore } from './token-store.js';
 
 /** One stored account, as listed by {@link listAccounts}. */
@@ -9,7 +9,10 @@ export interface AccountSummary {
   clientId: string;
   userId: string;
   userName?: string;
-  expiresAt: number;
+  /** When the daily token expires; absent when the account holds no daily token. */
+  expiresAt?: number;
+  /** The token kinds held. */
+  kinds: TokenKind[];
 }
 
 /**
@@ -32,7 +35,8 @@ async function readAccounts(
   for (const key of keys.sort()) {
     const r = await store.get(key);
     if (!r) continue;
-    const summary: AccountSummary = { key, clientId: r.clientId, userId: r.userId, expiresAt: r.expiresAt };
+    const summary: AccountSummary = { key, clientId: r.clientId, userId: r.userId, kinds: kindsOf(r) };
+    if (r.tokens.daily) summary.expiresAt = r.tokens.daily.expiresAt;
     if (r.accountName !== undefined) summary.name = r.accountName;
     if (r.userName !== undefined) summary.userName = r.userName;
     out.push({ summary, record: r });

@@ -12,6 +12,7 @@ import { revokeToken } from './upstox/api.js';
 export interface RevokeContext {
   http: AxiosInstance;
   logger: LoggerLike;
+  /** The account's record; its daily token is what Upstox's logout revokes. */
   record: TokenRecord | undefined;
   /** Already known rejected by Upstox. */
   invalidated: boolean;
@@ -22,16 +23,17 @@ export interface RevokeContext {
   onRejected: () => void;
 }
 
-/** Revokes `record`'s token at Upstox; never throws for a broker failure (it is reported). */
+/** Revokes `record`'s daily token at Upstox; never throws for a broker failure (it is reported). */
 export async function revokeAtBroker(
   context: RevokeContext,
 ): Promise<Pick<LogoutResult, 'broker' | 'error'>> {
   const { record } = context;
-  if (record && context.invalidated) return { broker: 'already-invalid' };
+  const daily = record?.tokens.daily;
+  if (daily && context.invalidated) return { broker: 'already-invalid' };
   // An expired token is dead at Upstox too: revoking it would only earn a 401.
-  if (!record || context.skip || context.now >= record.expiresAt) return { broker: 'skipped' };
+  if (!record || !daily || context.skip || context.now >= daily.expiresAt) return { broker: 'skipped' };
   try {
-    await revokeToken(context.http, record.accessToken);
+    await revokeToken(context.http, daily.token);
     return { broker: 'revoked' };
   } catch (error) {
     const reported = mapTokenRejection(error, context.onRejected);

@@ -8,6 +8,7 @@ export {
 export {
   type AccessTokenProvider,
   createUpstoxClient,
+  type HftRequestConfig,
   type UpstoxClientOptions,
 } from './client/create-upstox-client.js';
 export {
@@ -16,11 +17,14 @@ export {
   UPSTOX_STANDARD_LIMITS,
   type WindowLimits,
 } from './client/throttle.js';
+export type { KindLeads } from './current-token.js';
 export { type LoggerLike, silentLogger } from './logger-like.js';
 export type { CompleteLoginOptions } from './login-session.js';
 export * from './store.js';
-export type { InvalidationReason, TokenEvents } from './token-events.js';
+export type { InvalidationReason, TokenEvents, TokenOrigin } from './token-events.js';
+export type { ImportedToken, ImportTokenOptions } from './token-import.js';
 export {
+  type LogoutOptions,
   type LogoutResult,
   type ReacquireHook,
   type ReacquireReason,
@@ -38,9 +42,14 @@ export {
 } from './upstox/api.js';
 export { type AuthorizationUrlParams, buildAuthorizationUrl, generateState } from './upstox/authorize-url.js';
 export { type CallbackResult, parseCallback } from './upstox/callback.js';
-export { DEFAULT_BASE_URL, DEFAULT_ORDER_BASE_URL, UpstoxErrorCodes } from './upstox/endpoints.js';
+export {
+  DEFAULT_BASE_URL,
+  DEFAULT_ORDER_BASE_URL,
+  DEFAULT_SANDBOX_BASE_URL,
+  UpstoxErrorCodes,
+} from './upstox/endpoints.js';
 export { createUpstoxHttp, type UpstoxHttpOptions } from './upstox/http.js';
-export { jwtExpiry } from './upstox/jwt.js';
+export { isJwt, jwtExpiry, jwtIssuedAt, jwtSubject } from './upstox/jwt.js';
 export {
   type ProcessTokenOptions,
   processLogoutResponse,

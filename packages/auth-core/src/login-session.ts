@@ -163,7 +163,7 @@ export class LoginSession {
         cause: error,
       });
     }
-    logger.info('login stored', { account: stored.accountKey, expiresAt: stored.expiresAt });
+    logger.info('login stored', { account: stored.accountKey, expiresAt: stored.tokens.daily?.expiresAt });
     return stored;
   }
 

@@ -1,6 +1,7 @@
 import { ErrorCodes, InputError, StorageError } from '@hft/errors';
 import { isSealed, type RecordCipher } from './crypto/record-cipher.js';
-import type { TokenRecord } from './token-record.js';
+import { upgradeRecord } from './record-upgrade.js';
+import { type TokenRecord, withVersion } from './token-record.js';
 import { assertTokenRecord } from './token-record-check.js';
 
 /**
@@ -24,9 +25,12 @@ export interface RecordFormat {
   parse(key: string, text: string, context: DecodeContext): TokenRecord;
 }
 
-/** The format of the keyv-based stores: the record as JSON, camelCase, as in memory. */
+/**
+ * The format of the keyv-based stores: the record as JSON, camelCase, as in memory. Records of
+ * older versions (one flat access token) are upgraded when read.
+ */
 export const jsonRecordFormat: RecordFormat = {
-  plain: (_key, record) => JSON.stringify(record),
+  plain: (_key, record) => JSON.stringify(withVersion(record)),
   parse(_key, text, context) {
     let value: unknown = context.parsed;
     if (value === undefined) {
@@ -36,6 +40,7 @@ export const jsonRecordFormat: RecordFormat = {
         throw new InputError('it is not valid JSON', { details: { argument: 'stored record' } });
       }
     }
+    value = upgradeRecord(value);
     assertTokenRecord(value, 'stored record');
     return value;
   },

@@ -7,6 +7,7 @@ export {
   type ChangeListener,
   createChangeFanout,
 } from './change-fanout.js';
+export { mergeCredentials, type RemovedKinds, removeKinds } from './credential-writes.js';
 export {
   type CipherFromEnvOptions,
   cipherFromEnv,
@@ -31,10 +32,33 @@ export {
   type RecordCodecOptions,
   type RecordFormat,
 } from './record-codec.js';
-export { type AuthStatus, type AuthStatusTokenInfo, statusFromInfo } from './status.js';
-export { type TokenInfo, toTokenInfo } from './token-info.js';
-export { accountKey, parseAccountKey, type TokenRecord, type TokenSource } from './token-record.js';
-export { assertTokenRecord } from './token-record-check.js';
+export { upgradeRecord } from './record-upgrade.js';
+export { type AuthStatus, type AuthStatusKind, type AuthStatusTokenInfo, statusFromInfo } from './status.js';
+export { type KindInfo, type TokenInfo, toKindInfo, toTokenInfo } from './token-info.js';
+export {
+  DEFAULT_READ_KINDS,
+  isTokenKind,
+  KIND_RULES,
+  type KindRule,
+  kindExpiry,
+  kindToken,
+} from './token-kinds.js';
+export {
+  accountKey,
+  type CredentialSet,
+  dailyToken,
+  type KindToken,
+  kindsOf,
+  parseAccountKey,
+  RECORD_VERSION,
+  TOKEN_KINDS,
+  type TokenKind,
+  type TokenRecord,
+  type TokenSet,
+  type TokenSource,
+  withVersion,
+} from './token-record.js';
+export { assertKindToken, assertTokenRecord } from './token-record-check.js';
 export type { TokenStore, TokenStoreChange, Unsubscribe, WithLockOptions } from './token-store.js';
 export {
   isStale,

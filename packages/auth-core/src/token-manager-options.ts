@@ -2,8 +2,9 @@
 import type { HftError, StorageError } from '@hft/errors';
 import type { Clock } from '@hft/time/core';
 import type { AxiosInstance } from 'axios';
+import type { KindLeads } from './current-token.js';
 import type { LoggerLike } from './logger-like.js';
-import type { TokenRecord } from './token-record.js';
+import type { TokenKind, TokenRecord } from './token-record.js';
 import type { TokenStore } from './token-store.js';
 
 /** Why a {@link ReacquireHook} is asked for a new token. */
@@ -39,6 +40,8 @@ export interface TokenManagerOptions {
   accountName?: string;
   /** API base URL (`https://api.upstox.com`); point it at `@hft/upstox-emulator` in tests. Ignored when `http` is given. */
   baseUrl?: string;
+  /** Sandbox host (`https://api-sandbox.upstox.com`), where imported sandbox tokens are checked. */
+  sandboxBaseUrl?: string;
   /** The axios instance for login/account calls (see `createUpstoxHttp`). */
   http?: AxiosInstance;
   /** Per-call timeout in ms for the default axios instance. Default 10 000. */
@@ -47,8 +50,13 @@ export interface TokenManagerOptions {
   clock?: Clock;
   /** Logger for lifecycle messages (never given secrets). Default: silent. */
   logger?: LoggerLike;
-  /** Lead times in ms before expiry at which `expiring` fires. Default: 60 and 10 minutes. */
+  /** Lead times in ms before the daily token's expiry at which `expiring` fires. Default: 60 and 10 minutes. */
   expiringLeadTimesMs?: readonly number[];
+  /**
+   * Lead times per kind for the other kinds' `expiring` warnings. Default: 30 days for
+   * `extended` and `analytics`, 7 days for `sandbox` (`daily` comes from `expiringLeadTimesMs`).
+   */
+  kindLeadTimesMs?: KindLeads;
   /** A token is treated as expired this many ms before its expiry. Default 0. */
   expirySkewMs?: number;
   /** Obtains a new token in {@link TokenManager.refreshIfNeeded}; see {@link ReacquireHook}. */
@@ -73,10 +81,25 @@ export interface TokenManagerOptions {
   onLoginNotStored?: (record: TokenRecord, error: StorageError) => Promise<string>;
 }
 
+/** Options of {@link TokenManager.logout}. */
+export interface LogoutOptions {
+  /** Revoke the daily token at Upstox first (`DELETE /v2/logout`). Default true. */
+  broker?: boolean;
+  /**
+   * Which kinds to remove: a list, or `all` (the whole credential set). Default `['daily']`: the
+   * year-long kinds stay, so a data-only program keeps working.
+   */
+  kinds?: readonly TokenKind[] | 'all';
+}
+
 /** Outcome of {@link TokenManager.logout}. */
 export interface LogoutResult {
-  /** Whether a local record was removed. */
+  /** Whether a local token was removed (the record, or some of its kinds). */
   localRemoved: boolean;
+  /** The kinds removed from the store. */
+  removedKinds: TokenKind[];
+  /** The kinds still stored for the account afterwards. */
+  remainingKinds: TokenKind[];
   /**
    * `revoked`: Upstox confirmed; `already-invalid`: Upstox (or an earlier answer) says the token
    * was already revoked or replaced; `skipped`: no token, an expired one, or `broker: false`;

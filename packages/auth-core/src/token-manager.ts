@@ -2,34 +2,42 @@
 // synchronous hot read, and composes the parts that do the rest: the login session (state,
 // codes, exchange), the account binding (which account, discovery, watch), the expiry schedule
 // (events), the newer-wins write and the broker logout.
-import { AuthError, ConfigError, ErrorCodes } from '@hft/errors';
+import { AuthError, ConfigError, ErrorCodes, InputError } from '@hft/errors';
 import { systemClock } from '@hft/time/core';
 import type { AxiosInstance } from 'axios';
 import { AccountBinding } from './account-binding.js';
 import { assertFiniteNumber, assertNonEmptyString } from './assert.js';
 import { revokeAtBroker } from './broker-logout.js';
-import { CurrentToken } from './current-token.js';
+import { mergeCredentials, removeKinds } from './credential-writes.js';
+import { CurrentToken, type KindLeads } from './current-token.js';
 import { silentLogger } from './logger-like.js';
 import { type CompleteLoginOptions, LoginSession } from './login-session.js';
+import { type ImportedToken, type ImportTokenOptions, prepareImport } from './token-import.js';
 import type { TokenInfo } from './token-info.js';
-import type { LogoutResult, ReacquireReason, TokenManagerOptions } from './token-manager-options.js';
-import { accountKey, type TokenRecord } from './token-record.js';
+import { isTokenKind } from './token-kinds.js';
+import type {
+  LogoutOptions,
+  LogoutResult,
+  ReacquireReason,
+  TokenManagerOptions,
+} from './token-manager-options.js';
+import { accountKey, kindsOf, TOKEN_KINDS, type TokenKind, type TokenRecord } from './token-record.js';
 import { assertTokenRecord } from './token-record-check.js';
 import { mapTokenRejection } from './token-rejection.js';
 import type { TokenStore, TokenStoreChange } from './token-store.js';
 import { fetchProfile } from './upstox/api.js';
+import { DEFAULT_SANDBOX_BASE_URL } from './upstox/endpoints.js';
 import { createUpstoxHttp } from './upstox/http.js';
 import type { TokenRequestResult, UpstoxProfile } from './upstox/validate.js';
 import { writeIfNewer } from './write-if-newer.js';
 
 export type {
+  LogoutOptions,
   LogoutResult,
   ReacquireHook,
   ReacquireReason,
   TokenManagerOptions,
 } from './token-manager-options.js';
-
-const DEFAULT_LEADS = [60 * 60_000, 10 * 60_000] as const;
 
 /**
  * The token lifecycle for one account: login (code exchange), the synchronous hot-path read,
@@ -51,14 +59,19 @@ export class TokenManager extends CurrentToken {
   private readonly binding: AccountBinding;
 
   private loaded = false;
+  private removing: 'logout' | undefined;
   private closed = false;
   private loadFlight: Promise<void> | undefined;
   private refreshFlight: Promise<boolean> | undefined;
 
   constructor(options: TokenManagerOptions) {
-    const leads = [...(options.expiringLeadTimesMs ?? DEFAULT_LEADS)];
-    for (const [i, lead] of leads.entries())
-      assertFiniteNumber(lead, `expiringLeadTimesMs[${i}]`, { positive: true });
+    const leads: KindLeads = { ...options.kindLeadTimesMs };
+    if (options.expiringLeadTimesMs) leads.daily = options.expiringLeadTimesMs;
+    for (const [kind, list] of Object.entries(leads)) {
+      const name = kind === 'daily' ? 'expiringLeadTimesMs' : `kindLeadTimesMs.${kind}`;
+      for (const [i, lead] of (list ?? []).entries())
+        assertFiniteNumber(lead, `${name}[${i}]`, { positive: true });
+    }
     const skewMs = options.expirySkewMs ?? 0;
     assertFiniteNumber(skewMs, 'expirySkewMs');
     super(options.clock ?? systemClock, options.logger ?? silentLogger, skewMs, leads);
@@ -149,7 +162,44 @@ export class TokenManager extends CurrentToken {
     await this.adopt(record, 'login');
   }
 
-  private async adopt(record: TokenRecord, origin: 'login' | 'reacquire'): Promise<TokenRecord> {
+  /**
+   * Imports a token of `kind` made elsewhere (My Apps' "Generate", the Analytics tab, a sandbox
+   * app, a paste): checks it (a JWT, not expired, accepted by a call its kind may make unless
+   * `verify: false`), learns whose it is, and stores it in that account's credential set beside
+   * the kinds already held (newer wins per kind). Nothing is stored when a check fails.
+   * @throws InputError, AuthError (`HFT_AUTH_INVALIDATED`, `HFT_AUTH_WRONG_TOKEN_KIND`,
+   *   `HFT_AUTH_ACCOUNT_MISMATCH`, `HFT_AUTH_STALE_TOKEN`), BrokerError, NetworkError, StorageError.
+   */
+  async importToken(
+    kind: TokenKind,
+    token: string,
+    options: ImportTokenOptions = {},
+  ): Promise<ImportedToken> {
+    if (!isTokenKind(kind)) {
+      throw new InputError(`kind must be one of ${TOKEN_KINDS.join(', ')}`, {
+        details: { argument: 'kind' },
+      });
+    }
+    const { sandboxBaseUrl, timeoutMs } = this.options;
+    const prepared = await prepareImport(kind, token, options, {
+      clientId: this.clientId,
+      now: this.clock.now(),
+      http: this.http,
+      sandboxHttp: () =>
+        createUpstoxHttp({
+          baseUrl: sandboxBaseUrl ?? DEFAULT_SANDBOX_BASE_URL,
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        }),
+    });
+    const record = await this.adopt(prepared.record, 'login', [kind]);
+    return { record, verified: prepared.verified };
+  }
+
+  private async adopt(
+    record: TokenRecord,
+    origin: 'login' | 'reacquire',
+    kinds?: readonly TokenKind[],
+  ): Promise<TokenRecord> {
     if (record.clientId !== this.clientId) {
       throw new AuthError(
         ErrorCodes.AUTH_ACCOUNT_MISMATCH,
@@ -163,23 +213,15 @@ export class TokenManager extends CurrentToken {
         `Logged in as ${record.userId}, but this manager serves ${key}; the token was not stored. Use another --account.`,
       );
     }
-    const name = this.accountName;
     const written = await writeIfNewer(this.store, record, {
-      merge: (incoming, existing) => {
-        const merged = { ...incoming };
-        const keptName = incoming.accountName ?? name ?? existing?.accountName;
-        if (keptName !== undefined) merged.accountName = keptName;
-        // An exchange without an extended token keeps the one stored (it lives a year).
-        const extended = incoming.extendedToken ?? existing?.extendedToken;
-        if (extended !== undefined) merged.extendedToken = extended;
-        return merged;
-      },
+      ...(kinds === undefined ? {} : { kinds }),
+      merge: (incoming, existing) => mergeCredentials(incoming, existing, this.accountName),
     });
     this.loaded = true;
     this.binding.use(written.stored.accountKey);
     this.replace(written.stored, origin);
     if (written.outcome === 'stale') {
-      this.logger.warn('older token refused', { account: record.accountKey, issuedAt: record.issuedAt });
+      this.logger.warn('older token refused', { account: record.accountKey, kinds: kindsOf(record) });
       throw new AuthError(
         ErrorCodes.AUTH_STALE_TOKEN,
         `A token issued later is already stored for ${record.accountKey}; it stays in use and this one was not stored`,
@@ -264,9 +306,9 @@ export class TokenManager extends CurrentToken {
   }
 
   private reason(): ReacquireReason {
-    const record = this.record;
-    if (!record) return 'missing';
-    return this.invalidatedToken === record.accessToken ? 'invalidated' : 'expired';
+    const daily = this.record?.tokens.daily;
+    if (!daily) return 'missing';
+    return this.invalidatedToken === daily.token ? 'invalidated' : 'expired';
   }
 
   private async reload(): Promise<void> {
@@ -291,44 +333,62 @@ export class TokenManager extends CurrentToken {
   }
 
   /**
-   * Logs out: `DELETE /v2/logout` with the token (unless `broker: false`), then deletes the
-   * local record whatever the broker said. A broker failure is reported in the result, not
-   * thrown. @throws StorageError when the local record cannot be removed.
+   * Logs out: `DELETE /v2/logout` with the daily token (unless `broker: false`), then removes the
+   * chosen kinds locally (default: the daily token; the year-long kinds stay) whatever the
+   * broker said; the record goes when no kind is left. A broker failure is reported in the
+   * result, not thrown. @throws StorageError when the local record cannot be changed.
    */
-  async logout(options: { broker?: boolean } = {}): Promise<LogoutResult> {
+  async logout(options: LogoutOptions = {}): Promise<LogoutResult> {
     await this.load();
     const record = this.record;
+    const daily = record?.tokens.daily;
+    const kinds = options.kinds === 'all' ? TOKEN_KINDS : (options.kinds ?? ['daily']);
+    const revoking = kinds.includes('daily');
     const broker = await revokeAtBroker({
       http: this.http,
       logger: this.logger,
       record,
-      invalidated: record !== undefined && this.invalidatedToken === record.accessToken,
-      skip: options.broker === false,
+      invalidated: daily !== undefined && this.invalidatedToken === daily.token,
+      skip: options.broker === false || !revoking,
       now: this.clock.now(),
-      onRejected: () => record && this.markInvalidated(record.accessToken),
+      onRejected: () => daily && this.markInvalidated(daily.token),
     });
-    const result: LogoutResult = { localRemoved: false, ...broker };
     const key = this.binding.key;
-    if (key !== undefined) result.localRemoved = await this.store.delete(key);
-    if (record) this.drop('logout');
+    // The store's own change notification may arrive first: it is this logout, not a deletion.
+    this.removing = 'logout';
+    const removal =
+      key === undefined
+        ? undefined
+        : await removeKinds(this.store, key, kinds).finally(() => (this.removing = undefined));
+    const result: LogoutResult = {
+      localRemoved: (removal?.removed.length ?? 0) > 0,
+      removedKinds: removal?.removed ?? [],
+      remainingKinds: removal?.remaining ? kindsOf(removal.remaining) : [],
+      ...broker,
+    };
+    if (removal?.remaining) this.replace(removal.remaining, 'store', 'logout');
+    else if (this.record) this.drop('logout');
     return result;
   }
 
   // ---------------------------------------------------------------- events and state
 
-  /** Calls `listener` with the new access token whenever one is stored, here or by another process. */
+  /** Calls `listener` with the new daily token whenever one is stored, here or by another process. */
   onTokenRotated(listener: (accessToken: string, info: TokenInfo) => void): () => void {
-    return this.on('token', (event) => listener(event.accessToken, event.info));
+    return this.on('token', (event) => {
+      if (event.kind === 'daily') listener(event.accessToken, event.info);
+    });
   }
 
   private onStoreChange(change: TokenStoreChange): void {
     if (this.closed) return;
     if (change.kind === 'delete') {
-      if (this.record) this.drop('deleted');
+      if (this.record) this.drop(this.removing ?? 'deleted');
       return;
     }
     const apply = (record: TokenRecord | undefined) => {
-      if (!this.closed && change.key === this.binding.key && record) this.replace(record, 'store');
+      if (!this.closed && change.key === this.binding.key && record)
+        this.replace(record, 'store', this.removing ?? 'deleted');
     };
     if (change.record) apply(change.record);
     else
@@ -351,6 +411,6 @@ export class TokenManager extends CurrentToken {
     this.closed = true;
     this.hot = undefined;
     this.binding.close();
-    this.schedule.stop();
+    this.stopSchedules();
   }
 }

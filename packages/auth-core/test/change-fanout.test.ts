@@ -44,18 +44,18 @@ describe('createChangeFanout', () => {
   it('gives every listener its own copy of the record, taken before publish returns', async () => {
     const fanout = createChangeFanout();
     const record = recordFor();
-    const original = record.accessToken;
+    const original = record.tokens.daily!.token;
     const seen: TokenStoreChange[] = [];
     fanout.subscribe(KEY, (c) => {
-      c.record!.accessToken = 'mutated-by-first';
+      c.record!.tokens.daily!.token = 'mutated-by-first';
       seen.push(c);
     });
     fanout.subscribe(KEY, (c) => seen.push(c));
     fanout.publish({ key: KEY, kind: 'set', record });
-    record.accessToken = 'mutated-by-caller';
+    record.tokens.daily!.token = 'mutated-by-caller';
     await flush();
-    expect(seen[0]?.record?.accessToken).toBe('mutated-by-first');
-    expect(seen[1]?.record?.accessToken).toBe(original);
+    expect(seen[0]?.record?.tokens.daily?.token).toBe('mutated-by-first');
+    expect(seen[1]?.record?.tokens.daily?.token).toBe(original);
   });
 
   it('keeps every subscription apart, the same function twice included', async () => {

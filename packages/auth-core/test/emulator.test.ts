@@ -60,7 +60,7 @@ async function setup(options: Partial<TokenManagerOptions> = {}) {
     const secrets = [emu.defaultApp.clientSecret];
     for (const key of await store.list()) {
       const r = await store.get(key);
-      if (r) secrets.push(r.accessToken, ...(r.extendedToken ? [r.extendedToken] : []));
+      if (r) for (const held of Object.values(r.tokens)) secrets.push(held.token);
     }
     for (const request of emu.requests) {
       const body = request.body as Record<string, unknown> | undefined;
@@ -109,14 +109,15 @@ describe('login against the emulator', () => {
       email: emu.defaultUser.email,
       broker: 'UPSTOX',
       exchanges: emu.defaultUser.exchanges,
-      issuedAt: START,
-      expiresAt: EXPIRY,
-      source: 'oauth',
+      tokens: { daily: { issuedAt: START, expiresAt: EXPIRY, source: 'oauth' } },
     });
-    expect(record.extendedToken).toBeTruthy();
-    expect(manager.getAccessToken()).toBe(record.accessToken);
+    // The extended token comes with the exchange and lives a year (its JWT exp).
+    expect(record.tokens.extended?.token).toBeTruthy();
+    expect(record.tokens.extended).toMatchObject({ issuedAt: START, source: 'oauth' });
+    expect(record.tokens.extended!.expiresAt).toBeGreaterThan(START + 360 * 86_400_000);
+    expect(manager.getAccessToken()).toBe(record.tokens.daily!.token);
     expect(await store.get(record.accountKey)).toEqual(record);
-    expect(tokens).toEqual([record.accessToken]);
+    expect(tokens).toEqual([record.tokens.daily!.token]);
     const sent = emu.requests.find((r) => r.path === TOKEN_PATH)!;
     expect(sent.headers['content-type']).toContain('application/x-www-form-urlencoded');
     expect(sent.headers.accept).toBe('application/json');
@@ -281,7 +282,7 @@ describe('token response handling over HTTP', () => {
     onCleanup(() => manager.close());
     const record = await manager.exchangeCodeForToken('code-1');
     expect(record.extra).toEqual({ ddpi: true, brand_new: { x: [1, 2] } });
-    expect(record.expiresAt).toBe(earlier);
+    expect(record.tokens.daily!.expiresAt).toBe(earlier);
     clock.set(earlier);
     expect(manager.isTokenValid()).toBe(false);
   });
@@ -321,7 +322,7 @@ describe('lifecycle against the emulator', () => {
     const record = await manager.exchangeCodeForToken(code, { state });
     const reasons: string[] = [];
     manager.on('invalidated', (e) => reasons.push(e.reason));
-    emu.revoke(record.accessToken);
+    emu.revoke(record.tokens.daily!.token);
     const e = await expectRejection(manager.whoami());
     expect(e).toMatchObject({ name: 'AuthError', code: 'HFT_AUTH_INVALIDATED' });
     expect(manager.isTokenValid()).toBe(false);
@@ -334,10 +335,25 @@ describe('lifecycle against the emulator', () => {
     const { code, state } = await login();
     const record = await manager.exchangeCodeForToken(code, { state });
     const result = await manager.logout();
-    expect(result).toEqual({ localRemoved: true, broker: 'revoked' });
+    // The daily token goes; the year-long extended token stays (logout --all removes it too).
+    expect(result).toEqual({
+      localRemoved: true,
+      removedKinds: ['daily'],
+      remainingKinds: ['extended'],
+      broker: 'revoked',
+    });
+    const left = await store.get(record.accountKey);
+    expect(left?.tokens.daily).toBeUndefined();
+    expect(left?.tokens.extended?.token).toBe(record.tokens.extended!.token);
+    expect(await manager.logout({ kinds: 'all' })).toMatchObject({
+      localRemoved: true,
+      removedKinds: ['extended'],
+      remainingKinds: [],
+      broker: 'skipped',
+    });
     expect(await store.get(record.accountKey)).toBeUndefined();
     const res = await fetch(`${emu.url}/v2/user/profile`, {
-      headers: { authorization: `Bearer ${record.accessToken}` },
+      headers: { authorization: `Bearer ${record.tokens.daily!.token}` },
     });
     expect(res.status).toBe(401);
   });
@@ -351,7 +367,7 @@ describe('lifecycle against the emulator', () => {
     expect(result.broker).toBe('failed');
     expect(result.localRemoved).toBe(true);
     expect(result.error).toMatchObject({ name: 'BrokerError', status: 500 });
-    expect(await store.get(record.accountKey)).toBeUndefined();
+    expect((await store.get(record.accountKey))?.tokens.daily).toBeUndefined();
     expect(() => manager.getAccessToken()).toThrow(
       expect.objectContaining({ code: 'HFT_AUTH_NOT_AUTHENTICATED' }),
     );
@@ -426,7 +442,7 @@ describe('two managers on one store', () => {
     const record = await desk.exchangeCodeForToken(code, { state });
     // No call on `trader`: its store watch delivers the token.
     await expect.poll(() => trader.isTokenValid()).toBe(true);
-    expect(trader.getAccessToken()).toBe(record.accessToken);
+    expect(trader.getAccessToken()).toBe(record.tokens.daily!.token);
   });
 });
 
@@ -440,6 +456,7 @@ describe('UpstoxAuthenticator (the original surface)', () => {
       is_authenticated: false,
       token_info: null,
       message: 'Not authenticated: no token stored',
+      tokens: {},
     });
     const url = auth.getLoginUrl('fixed-state');
     const { code } = parseCallback(await completeLogin(url), 'fixed-state');
@@ -461,6 +478,16 @@ describe('UpstoxAuthenticator (the original surface)', () => {
         order_types: emu.defaultUser.orderTypes,
       },
       message: `Authenticated as ${emu.defaultUser.userId} until 2026-11-27T03:30:00.000+05:30`,
+      tokens: {
+        daily: {
+          issued_at: '2026-11-26T10:00:00.000+05:30',
+          expires_at: '2026-11-27T03:30:00.000+05:30',
+          remaining_time_seconds: 90,
+          is_valid: true,
+          source: 'oauth',
+        },
+        extended: expect.objectContaining({ is_valid: true, source: 'oauth' }),
+      },
     });
     expect(await auth.authenticate(code)).toBe(false);
     expect(auth.lastError?.code).toBe('HFT_AUTH_CODE_ALREADY_USED');
@@ -479,6 +506,9 @@ describe('UpstoxAuthenticator (the original surface)', () => {
     const status = auth.getStatus();
     expect(status.is_authenticated).toBe(false);
     expect(status.token_info?.remaining_time_seconds).toBe(0);
-    expect(status.message).toBe('Token expired at 2026-11-27T03:30:00.000+05:30; log in again');
+    expect(status.message).toBe(
+      'Token expired at 2026-11-27T03:30:00.000+05:30; log in again (still valid: extended)',
+    );
+    expect(status.tokens.extended?.is_valid).toBe(true);
   });
 });

@@ -20,21 +20,33 @@ const extraArb = fc.dictionary(
   { maxKeys: 3 },
 );
 
+const kindTokenArb = fc.record({
+  token: secretArb,
+  issuedAt: msArb,
+  expiresAt: msArb,
+  source: fc.constantFrom('oauth', 'request', 'manual', 'console' as const),
+});
+
+/** One to four token kinds, each a complete token. */
+const tokensArb = fc
+  .record(
+    { daily: kindTokenArb, extended: kindTokenArb, analytics: kindTokenArb, sandbox: kindTokenArb },
+    { requiredKeys: [] },
+  )
+  .filter((tokens) => Object.keys(tokens).length > 0);
+
 /** A complete, valid record (its key is `upstox:<clientId>:<userId>`), optional fields drawn or left out. */
 export const recordArb: fc.Arbitrary<TokenRecord> = fc
   .record(
     {
+      version: fc.constant(2),
       clientId: idArb,
       userId: idArb,
-      accessToken: secretArb,
       exchanges: listArb,
       products: listArb,
       orderTypes: listArb,
-      issuedAt: msArb,
-      expiresAt: msArb,
-      source: fc.constantFrom('oauth', 'request', 'manual' as const),
+      tokens: tokensArb,
       accountName: fc.string({ maxLength: 10 }),
-      extendedToken: secretArb,
       userName: fc.string({ maxLength: 10 }),
       email: fc.string({ maxLength: 10 }),
       broker: fc.constant('UPSTOX'),
@@ -44,20 +56,13 @@ export const recordArb: fc.Arbitrary<TokenRecord> = fc
       extra: extraArb,
     },
     {
-      requiredKeys: [
-        'clientId',
-        'userId',
-        'accessToken',
-        'exchanges',
-        'products',
-        'orderTypes',
-        'issuedAt',
-        'expiresAt',
-        'source',
-      ],
+      requiredKeys: ['version', 'clientId', 'userId', 'exchanges', 'products', 'orderTypes', 'tokens'],
     },
   )
   .map((fields) => ({ accountKey: `upstox:${fields.clientId}:${fields.userId}`, ...fields }) as TokenRecord);
+
+/** Every token string of `record`. */
+const secretsOf = (record: TokenRecord): string[] => Object.values(record.tokens).map((held) => held!.token);
 
 const cipher = createRecordCipher({ key: randomBytes(32) });
 const plain = createRecordCodec({ backend: 'fuzz' });
@@ -70,13 +75,13 @@ const damage = fc.oneof(
     const i = at % (text.length + 1);
     return `${text.slice(0, i)}${bit}${text.slice(i + 1)}`;
   }),
-  fc.tuple(fc.constantFrom('accessToken', 'extendedToken'), fc.constantFrom('x', 't', '-', '{', '')).map(
+  fc.tuple(fc.constantFrom('token', 'issuedAt'), fc.constantFrom('x', 't', '-', '{', '')).map(
     ([field, char]) =>
       (text: string) =>
         text.replace(`"${field}":"`, `"${field}":${char}`),
   ),
   fc
-    .constantFrom('"accessToken":', '"issuedAt":', '"ct":', '"source":', '"accountKey":')
+    .constantFrom('"token":', '"issuedAt":', '"ct":', '"source":', '"accountKey":', '"tokens":', '"daily":')
     .chain((field) =>
       mostly(fc.constant(null), fc.constant('"x"'), fc.constant('[]'), fc.constant('1e999')).map(
         (value) => (text: string) =>
@@ -93,7 +98,8 @@ describe('record codec fuzz', () => {
           const text = codec.encode(record.accountKey, record);
           expect(codec.decode(record.accountKey, text)).toEqual(record);
         }
-        expect(sealed.encode(record.accountKey, record)).not.toContain(record.accessToken);
+        for (const secret of secretsOf(record))
+          expect(sealed.encode(record.accountKey, record)).not.toContain(secret);
       }),
       budget(200),
     );
@@ -112,10 +118,7 @@ describe('record codec fuzz', () => {
           const codec = seal ? sealed : plain;
           const text = spoil(codec.encode(record.accountKey, record));
           for (const reader of [plain, sealed]) {
-            const result = outcome(
-              () => reader.decode(record.accountKey, text),
-              [record.accessToken, ...(record.extendedToken ? [record.extendedToken] : [])],
-            );
+            const result = outcome(() => reader.decode(record.accountKey, text), secretsOf(record));
             if (result.ok) assertTokenRecord(result.value);
             else
               expect([
@@ -135,13 +138,10 @@ describe('record codec fuzz', () => {
     const field = fc.constantFrom<keyof TokenRecord>(
       'accountKey',
       'clientId',
-      'accessToken',
-      'extendedToken',
+      'tokens',
       'userId',
       'exchanges',
-      'issuedAt',
-      'expiresAt',
-      'source',
+      'version',
       'poa',
       'extra',
     );
@@ -151,11 +151,7 @@ describe('record codec fuzz', () => {
         try {
           assertTokenRecord(candidate);
         } catch (error) {
-          const typed = expectTypedError(error, [
-            record.accessToken,
-            String(record.extendedToken),
-            String(value),
-          ]);
+          const typed = expectTypedError(error, [...secretsOf(record), String(value)]);
           expect(typed.code).toBe(ErrorCodes.INPUT_INVALID);
           // A well-typed but different clientId or userId is caught as the account key not
           // matching them (the key is derived from both).

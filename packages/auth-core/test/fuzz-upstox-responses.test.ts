@@ -72,10 +72,10 @@ describe('processTokenResponse fuzz', () => {
         const record = result.value;
         assertTokenRecord(record);
         expect(record.accountKey).toBe(`upstox:cid:${record.userId}`);
-        expect(record.issuedAt).toBe(issuedAt);
-        const claimed = jwtExpiry(record.accessToken);
+        expect(record.tokens.daily!.issuedAt).toBe(issuedAt);
+        const claimed = jwtExpiry(record.tokens.daily!.token);
         const rule = ruleExpiry(issuedAt);
-        expect(record.expiresAt).toBe(claimed !== undefined && claimed < rule ? claimed : rule);
+        expect(record.tokens.daily!.expiresAt).toBe(claimed !== undefined && claimed < rule ? claimed : rule);
       }),
       budget(250),
     );
@@ -99,10 +99,15 @@ describe('processTokenResponse fuzz', () => {
             { clientId: 'cid', clock: createManualClock(issuedAt), source: 'request' },
           );
           const rule = ruleExpiry(issuedAt);
-          expect(record.expiresAt).toBe(exp !== undefined && exp * 1000 < rule ? exp * 1000 : rule);
+          expect(record.tokens.daily!.expiresAt).toBe(
+            exp !== undefined && exp * 1000 < rule ? exp * 1000 : rule,
+          );
           expect(rule - issuedAt).toBeGreaterThan(0);
           expect(rule - issuedAt).toBeLessThanOrEqual(DAY);
-          expect(record).toMatchObject({ accessToken, userId, source: 'request', issuedAt });
+          expect(record).toMatchObject({
+            userId,
+            tokens: { daily: { token: accessToken, source: 'request', issuedAt } },
+          });
           expect(record.extra ?? {}).toEqual(unknown);
         },
       ),

@@ -4,7 +4,9 @@ import {
   accountKey,
   createMemoryBackend,
   createMemoryTokenStore,
+  type KindToken,
   type MemoryBackend,
+  RECORD_VERSION,
   TokenManager,
   type TokenManagerOptions,
   type TokenRecord,
@@ -24,22 +26,58 @@ export function onCleanup(fn: () => Promise<void> | void): void {
   cleanups.push(fn);
 }
 
-/** A complete record for `userId` issued at START. */
-export function recordFor(userId = 'AB1234', overrides: Partial<TokenRecord> = {}): TokenRecord {
+/** The daily token's fields, flat, as tests like to override them (plus the extended token). */
+export interface FlatTokenFields {
+  accessToken?: string;
+  issuedAt?: number;
+  expiresAt?: number;
+  source?: KindToken['source'];
+  extendedToken?: string;
+}
+
+/** Overrides of {@link recordFor}: record fields, or the daily token's fields flat. */
+export type RecordOverrides = Partial<TokenRecord> & FlatTokenFields;
+
+/** A complete record for `userId` issued at START (a daily token; overrides may be flat). */
+export function recordFor(userId = 'AB1234', overrides: RecordOverrides = {}): TokenRecord {
+  const { accessToken, issuedAt, expiresAt, source, extendedToken, ...rest } = overrides;
+  const daily: KindToken = {
+    token: accessToken ?? `token-${userId}-${Math.random().toString(36).slice(2)}`,
+    issuedAt: issuedAt ?? START,
+    expiresAt: expiresAt ?? EXPIRY,
+    source: source ?? 'oauth',
+  };
+  const tokens: TokenRecord['tokens'] = { daily };
+  if (extendedToken !== undefined) {
+    tokens.extended = {
+      token: extendedToken,
+      issuedAt: daily.issuedAt,
+      expiresAt: daily.issuedAt + 365 * 86_400_000,
+      source: daily.source,
+    };
+  }
   return {
+    version: RECORD_VERSION,
     accountKey: accountKey(CLIENT, userId),
     clientId: CLIENT,
-    accessToken: `token-${userId}-${Math.random().toString(36).slice(2)}`,
     userId,
     userName: `User ${userId}`,
     exchanges: ['NSE'],
     products: ['D'],
     orderTypes: ['LIMIT'],
-    issuedAt: START,
-    expiresAt: EXPIRY,
-    source: 'oauth',
-    ...overrides,
+    tokens,
+    ...rest,
   };
+}
+
+/** `record` with its daily token changed by `patch` (tests). */
+export function withDaily(record: TokenRecord, patch: Partial<KindToken>): TokenRecord {
+  return { ...record, tokens: { ...record.tokens, daily: { ...record.tokens.daily!, ...patch } } };
+}
+
+/** The daily token string of `record` (tests). */
+export function dailyOf(record: TokenRecord | undefined): string | undefined {
+  return record?.tokens.daily?.token;
 }
 
 /** A manager over a memory store with a manual clock (closed after the test). */

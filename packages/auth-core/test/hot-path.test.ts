@@ -24,22 +24,22 @@ async function systemClockManager(expiresInMs: number) {
 describe('TokenManager hot path with the system clock', () => {
   it('stops serving the token when the expiry timer fires', async () => {
     const { manager, record } = await systemClockManager(1_000);
-    expect(manager.getAccessToken()).toBe(record.accessToken);
+    expect(manager.getAccessToken()).toBe(record.tokens.daily!.token);
     const started = Date.now();
     while (manager.peekAccessToken() !== undefined) {
       if (Date.now() - started > 5_000) throw new Error('token still served 5 s after its expiry');
       await new Promise((r) => setTimeout(r, 5));
     }
-    expect(Date.now()).toBeGreaterThanOrEqual(record.expiresAt);
+    expect(Date.now()).toBeGreaterThanOrEqual(record.tokens.daily!.expiresAt);
     expect(() => manager.getAccessToken()).toThrow(expect.objectContaining({ code: 'HFT_AUTH_EXPIRED' }));
     expect(manager.isTokenValid()).toBe(false);
   });
 
   it('re-reads the clock every 128th call, so a late timer cannot keep an expired token alive', async () => {
     const { manager, record } = await systemClockManager(400);
-    expect(manager.getAccessToken()).toBe(record.accessToken);
+    expect(manager.getAccessToken()).toBe(record.tokens.daily!.token);
     // Block the event loop past the expiry: the timer cannot fire, as on a suspended machine.
-    const until = record.expiresAt + 5;
+    const until = record.tokens.daily!.expiresAt + 5;
     while (Date.now() < until) {
       /* spin */
     }
@@ -60,13 +60,16 @@ describe('TokenManager hot path with the system clock', () => {
 
   it('drops the fast path on invalidation and on a new token', async () => {
     const { manager, record } = await systemClockManager(3_600_000);
-    expect(manager.getAccessToken()).toBe(record.accessToken);
-    manager.markInvalidated(record.accessToken);
+    expect(manager.getAccessToken()).toBe(record.tokens.daily!.token);
+    manager.markInvalidated(record.tokens.daily!.token);
     expect(() => manager.getAccessToken()).toThrow(expect.objectContaining({ code: 'HFT_AUTH_INVALIDATED' }));
     // Issued later than the first (newer wins), even within the same millisecond.
-    const next = recordFor('HOT1', { issuedAt: record.issuedAt + 1, expiresAt: Date.now() + 3_600_000 });
+    const next = recordFor('HOT1', {
+      issuedAt: record.tokens.daily!.issuedAt + 1,
+      expiresAt: Date.now() + 3_600_000,
+    });
     await manager.setToken(next);
-    expect(manager.getAccessToken()).toBe(next.accessToken);
-    expect(manager.peekAccessToken()).toBe(next.accessToken);
+    expect(manager.getAccessToken()).toBe(next.tokens.daily!.token);
+    expect(manager.peekAccessToken()).toBe(next.tokens.daily!.token);
   });
 });

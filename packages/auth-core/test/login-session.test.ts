@@ -24,7 +24,7 @@ describe('completeLogin: one entry for the callback, a pasted URL, its query or 
     const { manager, code } = await setup();
     const state = new URL(manager.getAuthorizationUrl()).searchParams.get('state')!;
     const record = await manager.completeLogin((await code(state)).href, { requireState: true });
-    expect(manager.getAccessToken()).toBe(record.accessToken);
+    expect(manager.getAccessToken()).toBe(record.tokens.daily!.token);
   });
 
   it('takes the query string alone and the bare code', async () => {

@@ -195,10 +195,14 @@ describe('createNotifierHandler over real HTTP', () => {
     expect(await json(res)).toEqual({ status: 'success', result: 'stored' });
     const record = await inner.get(`upstox:${emu.defaultApp.clientId}:${body.user_id}`);
     expect(record).toMatchObject({
-      accessToken: body.access_token,
-      source: 'request',
-      issuedAt: Number(body.issued_at),
-      expiresAt: Number(body.expires_at),
+      tokens: {
+        daily: {
+          token: body.access_token,
+          source: 'request',
+          issuedAt: Number(body.issued_at),
+          expiresAt: Number(body.expires_at),
+        },
+      },
       userName: emu.defaultUser.userName,
     });
     expect(outcomes).toEqual([
@@ -357,20 +361,39 @@ function rawRequest(port: number, bytes: string): Promise<string> {
 const statusLine = (answer: string) => answer.split('\r\n')[0];
 
 /** A record for the emulator's default user, as if stored by an earlier login. */
-function storedRecord(clientId: string, userId: string, overrides: Partial<TokenRecord>): TokenRecord {
-  return {
+function storedRecord(
+  clientId: string,
+  userId: string,
+  overrides: Partial<TokenRecord> & { accessToken?: string; issuedAt?: number; extendedToken?: string },
+): TokenRecord {
+  const { accessToken, issuedAt, extendedToken, ...rest } = overrides;
+  const issued = issuedAt ?? START;
+  const record: TokenRecord = {
     accountKey: accountKey(clientId, userId),
     clientId,
     userId,
-    accessToken: 'token-stored-earlier-0001',
     exchanges: ['NSE'],
     products: ['D'],
     orderTypes: ['LIMIT'],
-    issuedAt: START,
-    expiresAt: tokenExpiry(START),
-    source: 'oauth',
-    ...overrides,
+    tokens: {
+      daily: {
+        token: accessToken ?? 'token-stored-earlier-0001',
+        issuedAt: issued,
+        expiresAt: tokenExpiry(issued),
+        source: 'oauth',
+      },
+    },
+    ...rest,
   };
+  if (extendedToken !== undefined) {
+    record.tokens.extended = {
+      token: extendedToken,
+      issuedAt: issued,
+      expiresAt: issued + 365 * 86_400_000,
+      source: 'oauth',
+    };
+  }
+  return record;
 }
 
 describe('no request stops the receiver (issue 16, item 1)', () => {
@@ -433,7 +456,7 @@ describe('an older token never replaces a newer one (issue 16, item 4)', () => {
     const res = await post(late);
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({ status: 'success', result: 'stale' });
-    expect((await inner.get(key))?.accessToken).toBe('token-stored-earlier-0001');
+    expect((await inner.get(key))?.tokens.daily?.token).toBe('token-stored-earlier-0001');
     expect(writes()).toBe(0);
     expect(profileCalls()).toBe(0);
     expect(outcomes).toEqual([expect.objectContaining({ status: 200, result: 'stale', phase: 'answer' })]);
@@ -465,7 +488,7 @@ describe('an older token never replaces a newer one (issue 16, item 4)', () => {
     now = ctx.clock.now();
     const res = await ctx.post(await ctx.payload());
     expect(await json(res)).toEqual({ status: 'success', result: 'stale' });
-    expect((await ctx.inner.get(key))?.accessToken).toBe('token-newer-login-0002');
+    expect((await ctx.inner.get(key))?.tokens.daily?.token).toBe('token-newer-login-0002');
     expect(ctx.outcomes.at(-1)).toMatchObject({ result: 'stale' });
   });
 
@@ -483,10 +506,11 @@ describe('an older token never replaces a newer one (issue 16, item 4)', () => {
     const body = await payload();
     expect(await json(await post(body))).toEqual({ status: 'success', result: 'stored' });
     expect(await inner.get(key)).toMatchObject({
-      accessToken: body.access_token,
-      extendedToken: 'extended-token-kept-0003',
+      tokens: {
+        daily: { token: body.access_token, issuedAt: Number(body.issued_at) },
+        extended: { token: 'extended-token-kept-0003' },
+      },
       accountName: 'main',
-      issuedAt: Number(body.issued_at),
     });
   });
 });
@@ -562,7 +586,7 @@ describe('no delivery is lost (issue 16, item 7)', () => {
       expect(reply).toMatchObject({ status: 'success', result: 'stored' });
       expect(reply.warning).toContain('03:30');
       const record = await inner.get(accountKey(emu.defaultApp.clientId, body.user_id));
-      expect(record?.expiresAt).toBe(Math.min(rule, rule + drift));
+      expect(record?.tokens.daily?.expiresAt).toBe(Math.min(rule, rule + drift));
       expect(outcomes.at(-1)?.warning).toContain('03:30');
       expect(logged.some((l) => l.startsWith('warn: ') && l.includes('03:30'))).toBe(true);
     },

@@ -10,16 +10,14 @@ import {
 
 const ctx = { backend: 'test', key: 'upstox:c:U1' };
 const record: TokenRecord = {
+  version: 2,
   accountKey: 'upstox:c:U1',
   clientId: 'c',
-  accessToken: 'very-secret-access-token',
   userId: 'U1',
   exchanges: ['NSE'],
   products: ['D'],
   orderTypes: ['LIMIT'],
-  issuedAt: 1,
-  expiresAt: 2,
-  source: 'manual',
+  tokens: { daily: { token: 'very-secret-access-token', issuedAt: 1, expiresAt: 2, source: 'manual' } },
   extra: { a: 1 },
 };
 
@@ -196,7 +194,7 @@ describe('createRecordCodec', () => {
     const sealed = createRecordCodec({ backend: 'test', cipher: createRecordCipher({ key }) });
     const plainText = plain.encode(record.accountKey, record);
     const sealedText = sealed.encode(record.accountKey, record);
-    expect(sealedText).not.toContain(record.accessToken);
+    expect(sealedText).not.toContain(record.tokens.daily!.token);
     expect(sealed.decode(record.accountKey, sealedText)).toEqual(record);
     expect(() => sealed.decode(record.accountKey, plainText)).toThrow(
       expect.objectContaining({

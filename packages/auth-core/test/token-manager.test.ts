@@ -7,7 +7,7 @@ import {
   TokenManager,
   type TokenRecord,
 } from '../src/index.js';
-import { CLIENT, EXPIRY, memoryManager, onCleanup, recordFor, START } from './helpers.js';
+import { CLIENT, EXPIRY, memoryManager, onCleanup, recordFor, START, withDaily } from './helpers.js';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -19,7 +19,7 @@ describe('TokenManager: loading and the hot path', () => {
     await createMemoryTokenStore({ backend }).set(record.accountKey, record);
     const before = backend.reads;
     const tokens = await Promise.all(Array.from({ length: 1000 }, () => manager.getValidToken()));
-    expect(new Set(tokens)).toEqual(new Set([record.accessToken]));
+    expect(new Set(tokens)).toEqual(new Set([record.tokens.daily!.token]));
     expect(backend.reads - before).toBe(1);
     for (let i = 0; i < 10_000; i++) manager.getAccessToken();
     expect(backend.reads - before).toBe(1);
@@ -36,7 +36,7 @@ describe('TokenManager: loading and the hot path', () => {
     const record = recordFor();
     await createMemoryTokenStore({ backend }).set(record.accountKey, record);
     await manager.refreshIfNeeded();
-    expect(manager.getAccessToken()).toBe(record.accessToken);
+    expect(manager.getAccessToken()).toBe(record.tokens.daily!.token);
     clock.set(EXPIRY - 1);
     expect(manager.isTokenValid()).toBe(true);
     clock.set(EXPIRY);
@@ -76,7 +76,7 @@ describe('TokenManager: loading and the hot path', () => {
       hasExtendedToken: true,
     });
     const text = JSON.stringify(info);
-    expect(text).not.toContain(record.accessToken);
+    expect(text).not.toContain(record.tokens.daily!.token);
     expect(text).not.toContain('ext-secret');
     expect(manager.getExtendedToken()).toBe('ext-secret');
   });
@@ -120,7 +120,7 @@ describe('TokenManager: expiry events with a manual clock', () => {
     expect(events).toEqual(['expired']);
     const next = recordFor('AB1234', { issuedAt: EXPIRY + MIN, expiresAt: EXPIRY + 24 * HOUR });
     await manager.setToken(next);
-    clock.set(next.expiresAt - 4 * MIN);
+    clock.set(next.tokens.daily!.expiresAt - 4 * MIN);
     manager.checkExpiry();
     expect(events).toEqual(['expired', 'expiring:5']);
   });
@@ -152,8 +152,8 @@ describe('TokenManager: hot rotation through the store', () => {
     manager.onTokenRotated((token) => rotated.push(token));
     const second = recordFor('AB1234');
     await other.set(second.accountKey, second);
-    await expect.poll(() => manager.getAccessToken()).toBe(second.accessToken);
-    expect(rotated).toEqual([second.accessToken]);
+    await expect.poll(() => manager.getAccessToken()).toBe(second.tokens.daily!.token);
+    expect(rotated).toEqual([second.tokens.daily!.token]);
   });
 
   it('emits invalidated when another process deletes the token', async () => {
@@ -177,9 +177,9 @@ describe('TokenManager: hot rotation through the store', () => {
     const first = recordFor();
     await other.set(first.accountKey, first);
     await manager.load();
-    await other.set(first.accountKey, { ...first, accessToken: 'changed' });
+    await other.set(first.accountKey, withDaily(first, { token: 'changed' }));
     await new Promise((r) => setTimeout(r, 20));
-    expect(manager.getAccessToken()).toBe(first.accessToken);
+    expect(manager.getAccessToken()).toBe(first.tokens.daily!.token);
   });
 });
 
@@ -193,11 +193,11 @@ describe('TokenManager: accounts', () => {
     await store.set(bob.accountKey, bob);
     const byName = memoryManager({ backend, account: 'bob' }).manager;
     const byKey = memoryManager({ backend, account: alice.accountKey }).manager;
-    expect(await byName.getValidToken()).toBe(bob.accessToken);
-    expect(await byKey.getValidToken()).toBe(alice.accessToken);
-    await store.set(bob.accountKey, { ...bob, accessToken: 'bob-2' });
+    expect(await byName.getValidToken()).toBe(bob.tokens.daily!.token);
+    expect(await byKey.getValidToken()).toBe(alice.tokens.daily!.token);
+    await store.set(bob.accountKey, withDaily(bob, { token: 'bob-2' }));
     await expect.poll(() => byName.getAccessToken()).toBe('bob-2');
-    expect(byKey.getAccessToken()).toBe(alice.accessToken);
+    expect(byKey.getAccessToken()).toBe(alice.tokens.daily!.token);
   });
 
   it('refuses to guess between several accounts', async () => {
@@ -319,12 +319,12 @@ describe('TokenManager: discovering a first account', () => {
     const other = createMemoryTokenStore({ backend });
     const first = recordFor();
     await other.set(first.accountKey, first);
-    await expect.poll(() => manager.peekAccessToken()).toBe(first.accessToken);
+    await expect.poll(() => manager.peekAccessToken()).toBe(first.tokens.daily!.token);
     expect(manager.accountKey).toBe(first.accountKey);
     const second = recordFor();
     await other.set(second.accountKey, second);
-    await expect.poll(() => manager.getAccessToken()).toBe(second.accessToken);
-    expect(tokens).toEqual([first.accessToken, second.accessToken]);
+    await expect.poll(() => manager.getAccessToken()).toBe(second.tokens.daily!.token);
+    expect(tokens).toEqual([first.tokens.daily!.token, second.tokens.daily!.token]);
   });
 
   it('waits for its named account and ignores others', async () => {
@@ -337,7 +337,7 @@ describe('TokenManager: discovering a first account', () => {
     expect(manager.peekAccessToken()).toBeUndefined();
     const bob = recordFor('BOB2', { accountName: 'bob' });
     await other.set(bob.accountKey, bob);
-    await expect.poll(() => manager.peekAccessToken()).toBe(bob.accessToken);
+    await expect.poll(() => manager.peekAccessToken()).toBe(bob.tokens.daily!.token);
   });
 
   it('reports a store outage once while looking, and keeps looking', async () => {
@@ -352,6 +352,6 @@ describe('TokenManager: discovering a first account', () => {
     backend.failWith(undefined);
     const record = recordFor();
     await createMemoryTokenStore({ backend }).set(record.accountKey, record);
-    await expect.poll(() => manager.peekAccessToken()).toBe(record.accessToken);
+    await expect.poll(() => manager.peekAccessToken()).toBe(record.tokens.daily!.token);
   });
 });

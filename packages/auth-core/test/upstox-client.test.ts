@@ -119,7 +119,11 @@ describe('createUpstoxClient against the emulator', () => {
   });
 
   it('replays an idempotent request once, after a new token arrived', async () => {
-    const { emu, clock, client, manager, issue, calls } = await setup({}, { replayWaitMs: 5_000 });
+    // Daily tokens only: the fallback to the other kinds is tested on its own below.
+    const { emu, clock, client, manager, issue, calls } = await setup(
+      {},
+      { replayWaitMs: 5_000, readKinds: false },
+    );
     emu.revoke(manager.getAccessToken());
     const pending = client.get('/v2/user/profile');
     await expect.poll(() => calls('/v2/user/profile').length).toBe(1);
@@ -131,11 +135,11 @@ describe('createUpstoxClient against the emulator', () => {
     expect(res.status).toBe(200);
     const sent = calls('/v2/user/profile');
     expect(sent).toHaveLength(2);
-    expect(sent[1]!.headers.authorization).toBe(`Bearer ${next.accessToken}`);
+    expect(sent[1]!.headers.authorization).toBe(`Bearer ${next.tokens.daily!.token}`);
   });
 
   it('does not replay when no new token comes', async () => {
-    const { emu, client, manager, calls } = await setup({}, { replayWaitMs: 50 });
+    const { emu, client, manager, calls } = await setup({}, { replayWaitMs: 50, readKinds: false });
     emu.revoke(manager.getAccessToken());
     await expect(client.get('/v2/user/profile')).rejects.toMatchObject({ code: 'HFT_AUTH_INVALIDATED' });
     expect(calls('/v2/user/profile')).toHaveLength(1);

@@ -33,10 +33,9 @@ describe('processTokenResponse', () => {
     const c = clock();
     const record = processTokenResponse(body(), { clientId: 'cid', clock: c });
     expect(record).toEqual({
+      version: 2,
       accountKey: 'upstox:cid:AB1234',
       clientId: 'cid',
-      accessToken: 'opaque-access',
-      extendedToken: 'opaque-extended',
       userId: 'AB1234',
       userName: 'Ada',
       email: 'ada@example.com',
@@ -47,9 +46,21 @@ describe('processTokenResponse', () => {
       orderTypes: ['MARKET', 'LIMIT'],
       poa: false,
       isActive: true,
-      issuedAt: c.now(),
-      expiresAt: Date.parse('2026-11-27T03:30:00+05:30'),
-      source: 'oauth',
+      tokens: {
+        daily: {
+          token: 'opaque-access',
+          issuedAt: c.now(),
+          expiresAt: Date.parse('2026-11-27T03:30:00+05:30'),
+          source: 'oauth',
+        },
+        // Opaque (not a JWT): a year from the exchange.
+        extended: {
+          token: 'opaque-extended',
+          issuedAt: c.now(),
+          expiresAt: c.now() + 365 * 86_400_000,
+          source: 'oauth',
+        },
+      },
     });
   });
 
@@ -59,7 +70,7 @@ describe('processTokenResponse', () => {
     delete b.email;
     const record = processTokenResponse(b, { clientId: 'cid', clock: clock() });
     expect(record.extra).toEqual({ ddpi: true, new_thing: { a: [1] } });
-    expect(record).not.toHaveProperty('extendedToken');
+    expect(record.tokens).not.toHaveProperty('extended');
     expect(record).not.toHaveProperty('email');
   });
 
@@ -72,7 +83,8 @@ describe('processTokenResponse', () => {
       .setExpirationTime(earlier / 1000)
       .sign(key);
     expect(
-      processTokenResponse({ ...body(), access_token: early }, { clientId: 'c', clock: c }).expiresAt,
+      processTokenResponse({ ...body(), access_token: early }, { clientId: 'c', clock: c }).tokens.daily!
+        .expiresAt,
     ).toBe(earlier);
     const later = Date.parse('2026-11-28T03:30:00+05:30');
     const late = await new SignJWT({})
@@ -80,7 +92,8 @@ describe('processTokenResponse', () => {
       .setExpirationTime(later / 1000)
       .sign(key);
     expect(
-      processTokenResponse({ ...body(), access_token: late }, { clientId: 'c', clock: c }).expiresAt,
+      processTokenResponse({ ...body(), access_token: late }, { clientId: 'c', clock: c }).tokens.daily!
+        .expiresAt,
     ).toBe(Date.parse('2026-11-27T03:30:00+05:30'));
   });
 

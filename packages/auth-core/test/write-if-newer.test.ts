@@ -11,12 +11,12 @@ describe('writeIfNewer: a daily token is only replaced by one issued later', () 
     const older = recordFor('AB1234', { issuedAt: START });
     const refused = await writeIfNewer(store, older);
     expect(refused).toEqual({ outcome: 'stale', stored: newer });
-    const tie = recordFor('AB1234', { issuedAt: newer.issuedAt });
+    const tie = recordFor('AB1234', { issuedAt: newer.tokens.daily!.issuedAt });
     expect((await writeIfNewer(store, tie)).outcome).toBe('stale');
-    expect((await store.get(newer.accountKey))?.accessToken).toBe(newer.accessToken);
+    expect((await store.get(newer.accountKey))?.tokens.daily?.token).toBe(newer.tokens.daily!.token);
     const later = recordFor('AB1234', { issuedAt: START + 120_000 });
     expect((await writeIfNewer(store, later)).outcome).toBe('written');
-    expect((await store.get(newer.accountKey))?.accessToken).toBe(later.accessToken);
+    expect((await store.get(newer.accountKey))?.tokens.daily?.token).toBe(later.tokens.daily!.token);
   });
 
   it('decides under the lock: of 50 racing writers the latest-issued one is stored', async () => {
@@ -28,10 +28,10 @@ describe('writeIfNewer: a daily token is only replaced by one issued later', () 
       order.map(({ r }) => writeIfNewer(createMemoryTokenStore({ backend }), r)),
     );
     const stored = await createMemoryTokenStore({ backend }).get(writers[0]!.accountKey);
-    expect(stored?.accessToken).toBe(writers[49]!.accessToken);
+    expect(stored?.tokens.daily?.token).toBe(writers[49]!.tokens.daily!.token);
     // Every refused write says so, and names what stays.
     for (const result of results)
-      if (result.outcome === 'stale') expect(result.stored.issuedAt).toBeGreaterThan(0);
+      if (result.outcome === 'stale') expect(result.stored.tokens.daily!.issuedAt).toBeGreaterThan(0);
     expect(results.filter((r) => r.outcome === 'written').length).toBeGreaterThanOrEqual(1);
   });
 
@@ -41,10 +41,13 @@ describe('writeIfNewer: a daily token is only replaced by one issued later', () 
     await writeIfNewer(store, first);
     const next = recordFor('AB1234', { issuedAt: START + 1 });
     const { stored } = await writeIfNewer(store, next, {
-      merge: (incoming, existing) => ({ ...incoming, extendedToken: existing?.extendedToken ?? 'none' }),
+      merge: (incoming, existing) => ({
+        ...incoming,
+        tokens: { ...incoming.tokens, extended: existing!.tokens.extended! },
+      }),
     });
-    expect(stored.extendedToken).toBe('ext-1');
-    expect((await store.get(first.accountKey))?.extendedToken).toBe('ext-1');
+    expect(stored.tokens.extended?.token).toBe('ext-1');
+    expect((await store.get(first.accountKey))?.tokens.extended?.token).toBe('ext-1');
   });
 });
 
@@ -55,9 +58,9 @@ describe('TokenManager writes through writeIfNewer', () => {
     await createMemoryTokenStore({ backend }).set(newer.accountKey, newer);
     const replayed = recordFor('AB1234', { issuedAt: START });
     await expect(manager.setToken(replayed)).rejects.toMatchObject({ code: 'HFT_AUTH_STALE_TOKEN' });
-    expect(manager.getAccessToken()).toBe(newer.accessToken);
+    expect(manager.getAccessToken()).toBe(newer.tokens.daily!.token);
     const stored = await createMemoryTokenStore({ backend }).get(newer.accountKey);
-    expect(stored?.accessToken).toBe(newer.accessToken);
+    expect(stored?.tokens.daily?.token).toBe(newer.tokens.daily!.token);
   });
 
   it('a new login keeps the stored extended token and account name when Upstox sent none', async () => {
@@ -68,8 +71,7 @@ describe('TokenManager writes through writeIfNewer', () => {
     await manager.setToken(next);
     const stored = await createMemoryTokenStore({ backend }).get(first.accountKey);
     expect(stored).toMatchObject({
-      accessToken: next.accessToken,
-      extendedToken: 'ext-old',
+      tokens: { daily: { token: next.tokens.daily!.token }, extended: { token: 'ext-old' } },
       accountName: 'desk',
     });
     expect(manager.getExtendedToken()).toBe('ext-old');

@@ -36,7 +36,7 @@ describe('openTokenStore', () => {
     try {
       const record = sampleRecord();
       await store.set(record.accountKey, record);
-      expect((await store.get(record.accountKey))?.accessToken).toBe(record.accessToken);
+      expect((await store.get(record.accountKey))?.tokens.daily?.token).toBe(record.tokens.daily!.token);
       expect(readdirSync(config.tokenDir).filter((name) => name.endsWith('.json'))).toHaveLength(1);
       expect(asked).toEqual(['@hft/storage-file']);
     } finally {
@@ -77,7 +77,7 @@ describe('openTokenStore', () => {
         expect(store.name).toBe('redis');
         const record = sampleRecord();
         await store.set(record.accountKey, record);
-        expect((await other.get(record.accountKey))?.accessToken).toBe(record.accessToken);
+        expect((await other.get(record.accountKey))?.tokens.daily?.token).toBe(record.tokens.daily!.token);
         expect(existsSync(config.tokenDir)).toBe(false);
       } finally {
         await store.close();
@@ -97,10 +97,10 @@ describe('openTokenStore', () => {
       await store.close();
     }
     const [file] = readdirSync(dir).filter((name) => name.endsWith('.json'));
-    expect(readFileSync(join(dir, file as string), 'utf8')).not.toContain(record.accessToken);
+    expect(readFileSync(join(dir, file as string), 'utf8')).not.toContain(record.tokens.daily!.token);
     const reopened = await openTokenStore({ kind: 'file', dir }, { cipher: createRecordCipher({ key }) });
     try {
-      expect((await reopened.get(record.accountKey))?.accessToken).toBe(record.accessToken);
+      expect((await reopened.get(record.accountKey))?.tokens.daily?.token).toBe(record.tokens.daily!.token);
     } finally {
       await reopened.close();
     }

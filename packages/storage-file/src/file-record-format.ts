@@ -1,6 +1,12 @@
 import type { DecodeContext, RecordFormat, TokenRecord } from '@hft/auth-core/store';
 import { InputError } from '@hft/errors';
-import { FORMAT_VERSION, fromFileObject, parseFileText, toFileObject } from './record-format.js';
+import {
+  FORMAT_VERSION,
+  fromFileObject,
+  parseFileText,
+  READABLE_VERSIONS,
+  toFileObject,
+} from './record-format.js';
 import { storageError } from './store-errors.js';
 
 /**
@@ -20,7 +26,7 @@ export const fileRecordFormat: RecordFormat = {
   parse(key, text, context: DecodeContext) {
     const file = context.parsed ?? parseFileText(text);
     const version = file.version;
-    if (version !== undefined && version !== FORMAT_VERSION) {
+    if (version !== undefined && !READABLE_VERSIONS.includes(version as number)) {
       const paths = context.details?.paths as readonly string[] | undefined;
       throw storageError(
         `${context.label ?? key} is in format version ${String(version)}, which this version of @hft/storage-file does not know (it writes ${FORMAT_VERSION}); upgrade it`,

@@ -1,15 +1,28 @@
 import {
   accountKey,
   assertTokenRecord,
+  type KindToken,
+  kindExpiry,
   parseAccountKey,
+  RECORD_VERSION,
+  type TokenKind,
   type TokenRecord,
   type TokenSource,
 } from '@hft/auth-core/store';
 import { InputError } from '@hft/errors';
 import { parseIsoAsIst, toIstIso, tokenExpiry } from '@hft/time/core';
 
-/** The `version` written in every file of this format. */
-export const FORMAT_VERSION = 1;
+/**
+ * The `version` written in every file of this format: 2 since credential sets (1 held one access
+ * token and an extended token without times of its own). Both are read.
+ */
+export const FORMAT_VERSION = RECORD_VERSION;
+
+/** The versions this format reads (absent `version`: the original Python module's file). */
+export const READABLE_VERSIONS: readonly number[] = [1, FORMAT_VERSION];
+
+/** Kinds kept under `tokens` (the daily token and the extended token's secret stay flat). */
+const NESTED_KINDS: readonly TokenKind[] = ['extended', 'analytics', 'sandbox'];
 
 /**
  * Marker field of a sealed envelope (see `RecordCipher`), only to tell whose file it is without
@@ -38,10 +51,11 @@ const KNOWN_FIELDS = new Set([
   'issued_at',
   'expires_at',
   'source',
+  'tokens',
   'extra',
 ]);
 
-const SOURCES: ReadonlySet<string> = new Set(['oauth', 'request', 'manual']);
+const SOURCES: ReadonlySet<string> = new Set(['oauth', 'request', 'manual', 'console']);
 
 type JsonObject = Record<string, unknown>;
 
@@ -66,18 +80,33 @@ function wholeMs(value: number, argument: string): number {
 /**
  * The on-disk object of `record`: snake_case fields of the original token file, times as ISO 8601
  * with the `+05:30` offset, `version` first, unknown broker fields nested under `extra` (so they
- * can never collide with a field of the format). Optional fields that are absent are left out.
+ * can never collide with a field of the format). The daily token keeps the original flat fields
+ * (`access_token`, `issued_at`, `expires_at`, `source`) and the extended token its flat
+ * `extended_token`, so readers of the original file still find them; every other kind, and the
+ * extended token's own times, live under `tokens`. Absent optional fields are left out.
  *
- * @throws InputError when `issuedAt`/`expiresAt` are not whole milliseconds within the `Date` range.
+ * @throws InputError when a time is not whole milliseconds within the `Date` range.
  */
 export function toFileObject(record: TokenRecord): JsonObject {
+  const daily = record.tokens.daily;
+  const tokens: JsonObject = {};
+  for (const kind of NESTED_KINDS) {
+    const held = record.tokens[kind];
+    if (!held) continue;
+    tokens[kind] = {
+      ...(kind === 'extended' ? {} : { access_token: held.token }),
+      issued_at: toIstIso(wholeMs(held.issuedAt, `record.tokens.${kind}.issuedAt`)),
+      expires_at: toIstIso(wholeMs(held.expiresAt, `record.tokens.${kind}.expiresAt`)),
+      source: held.source,
+    };
+  }
   const out: JsonObject = {
     version: FORMAT_VERSION,
     account_key: record.accountKey,
     account_name: record.accountName,
     client_id: record.clientId,
-    access_token: record.accessToken,
-    extended_token: record.extendedToken,
+    access_token: daily?.token,
+    extended_token: record.tokens.extended?.token,
     user_id: record.userId,
     user_name: record.userName,
     email: record.email,
@@ -88,9 +117,10 @@ export function toFileObject(record: TokenRecord): JsonObject {
     user_type: record.userType,
     poa: record.poa,
     is_active: record.isActive,
-    issued_at: toIstIso(wholeMs(record.issuedAt, 'record.issuedAt')),
-    expires_at: toIstIso(wholeMs(record.expiresAt, 'record.expiresAt')),
-    source: record.source,
+    issued_at: daily && toIstIso(wholeMs(daily.issuedAt, 'record.tokens.daily.issuedAt')),
+    expires_at: daily && toIstIso(wholeMs(daily.expiresAt, 'record.tokens.daily.expiresAt')),
+    source: daily?.source,
+    tokens: Object.keys(tokens).length > 0 ? tokens : undefined,
     extra: record.extra,
   };
   for (const [name, value] of Object.entries(out)) if (value === undefined) delete out[name];
@@ -211,43 +241,96 @@ class FieldReader {
   }
 }
 
+function kindSource(value: unknown, field: string): TokenSource {
+  if (typeof value !== 'string' || !SOURCES.has(value))
+    throw bad(field, 'one of oauth, request, manual, console');
+  return value as TokenSource;
+}
+
+/** The nested `tokens.<kind>` entry, or `undefined`. */
+function nestedToken(
+  file: JsonObject,
+  kind: TokenKind,
+  flatToken: string | undefined,
+): KindToken | undefined {
+  const tokens = file.tokens;
+  if (tokens === undefined || tokens === null) return undefined;
+  if (!isObject(tokens)) throw bad('tokens', 'an object');
+  const entry = tokens[kind];
+  if (entry === undefined || entry === null) return undefined;
+  if (!isObject(entry)) throw bad(`tokens.${kind}`, 'an object');
+  const read = new FieldReader(entry, false);
+  const token = kind === 'extended' ? flatToken : read.requiredString('access_token');
+  if (token === undefined) throw bad('extended_token', `present when tokens.extended is`);
+  return {
+    token,
+    issuedAt: read.time('issued_at'),
+    expiresAt: read.time('expires_at'),
+    source: kindSource(entry.source, `tokens.${kind}.source`),
+  };
+}
+
 /**
- * Decodes a plain file object (version 1, or the original module's format when `version` is
- * absent) into the record stored under `key`.
+ * Decodes a plain file object (version 2, version 1, or the original module's format when
+ * `version` is absent) into the credential set stored under `key`.
  *
- * Version 1 files are read strictly. Original-format files are read leniently, as the Python
+ * Versioned files are read strictly. Original-format files are read leniently, as the Python
  * module wrote them: naive times are IST wall time, `null` means absent, missing lists are empty,
  * a missing `expires_at` follows the 03:30 IST rule, a missing `source` is `oauth`, and unknown
- * top-level fields are kept in `extra`.
+ * top-level fields are kept in `extra`. Files before version 2 hold one daily token and an
+ * extended token without times: it gets its real expiry (its JWT `exp`, else a year after the
+ * daily token's issue time).
  *
  * @throws InputError naming the first field at fault (the store reports it as corrupt).
  */
 export function fromFileObject(file: JsonObject, key: string): TokenRecord {
   const legacy = file.version === undefined;
+  const credentialSet = typeof file.version === 'number' && file.version >= 2;
   const read = new FieldReader(file, legacy);
   const parsedKey = parseAccountKey(key);
-  const issuedAt = read.time('issued_at');
-  const expiresAt = legacy && !read.hasValue('expires_at') ? tokenExpiry(issuedAt) : read.time('expires_at');
-  const source = legacy && !read.hasValue('source') ? 'oauth' : read.requiredString('source');
-  if (!SOURCES.has(source)) throw bad('source', 'one of oauth, request, manual');
-
   const record: TokenRecord = {
     accountKey: key,
     clientId: legacy
       ? (read.optionalString('client_id') ?? parsedKey?.clientId ?? '')
       : read.requiredString('client_id'),
-    accessToken: read.requiredString('access_token'),
     userId: read.requiredString('user_id'),
     exchanges: read.strings('exchanges'),
     products: read.strings('products'),
     orderTypes: read.strings('order_types'),
-    issuedAt,
-    expiresAt,
-    source: source as TokenSource,
+    tokens: {},
   };
+  if (credentialSet) record.version = file.version as number;
+
+  // The daily token: always there before version 2; optional since (a data-only account).
+  if (!credentialSet || read.hasValue('access_token')) {
+    const issuedAt = read.time('issued_at');
+    record.tokens.daily = {
+      token: read.requiredString('access_token'),
+      issuedAt,
+      expiresAt: legacy && !read.hasValue('expires_at') ? tokenExpiry(issuedAt) : read.time('expires_at'),
+      source:
+        legacy && !read.hasValue('source') ? 'oauth' : kindSource(read.requiredString('source'), 'source'),
+    };
+  }
+  // An empty extended token is how some writers said "none".
+  const flatExtended = read.optionalString('extended_token') || undefined;
+  for (const kind of NESTED_KINDS) {
+    const held = credentialSet ? nestedToken(file, kind, flatExtended) : undefined;
+    if (held) record.tokens[kind] = held;
+  }
+  if (flatExtended !== undefined && record.tokens.extended === undefined) {
+    const daily = record.tokens.daily;
+    if (credentialSet || !daily) throw bad('tokens.extended', 'present when extended_token is');
+    record.tokens.extended = {
+      token: flatExtended,
+      issuedAt: daily.issuedAt,
+      expiresAt: kindExpiry('extended', flatExtended, daily.issuedAt),
+      source: daily.source,
+    };
+  }
+
   const optional = {
     accountName: read.optionalString('account_name'),
-    extendedToken: read.optionalString('extended_token'),
     userName: read.optionalString('user_name'),
     email: read.optionalString('email'),
     broker: read.optionalString('broker'),
@@ -256,10 +339,7 @@ export function fromFileObject(file: JsonObject, key: string): TokenRecord {
     isActive: read.optionalBoolean('is_active'),
   };
   for (const [name, value] of Object.entries(optional)) {
-    // An empty extended token is how some writers said "none".
-    if (value !== undefined && !(name === 'extendedToken' && value === '')) {
-      (record as unknown as JsonObject)[name] = value;
-    }
+    if (value !== undefined) (record as unknown as JsonObject)[name] = value;
   }
 
   const extra = file.extra;

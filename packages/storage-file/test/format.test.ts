@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { accountKey } from '@hft/auth-core';
 import { ErrorCodes } from '@hft/errors';
-import { sampleRecord } from '@hft/storage-conformance';
+import { sampleRecord, withDaily } from '@hft/storage-conformance';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TOKEN_FILE, FORMAT_VERSION } from '../src/index.js';
 import { useTempDir } from './helpers/temp-dir.js';
@@ -46,8 +46,8 @@ describe('file layout and format', () => {
       account_key: record.accountKey,
       account_name: 'main',
       client_id: record.clientId,
-      access_token: record.accessToken,
-      extended_token: record.extendedToken,
+      access_token: record.tokens.daily!.token,
+      extended_token: record.tokens.extended?.token,
       user_id: record.userId,
       user_name: record.userName,
       email: record.email,
@@ -61,9 +61,100 @@ describe('file layout and format', () => {
       issued_at: '2026-11-26T09:30:00.123+05:30',
       expires_at: '2026-11-27T03:30:00.000+05:30',
       source: 'oauth',
+      // The daily token and the extended token's secret stay flat, where the original file had
+      // them; the extended token's own times and every other kind are under `tokens`.
+      tokens: {
+        extended: {
+          issued_at: '2026-11-26T09:30:00.123+05:30',
+          expires_at: '2027-11-26T09:30:00.123+05:30',
+          source: 'oauth',
+        },
+      },
       extra: record.extra,
     });
     expect(await store.get(record.accountKey)).toEqual(record);
+  });
+
+  it('keeps every kind, and a credential set without a daily token, in the file', async () => {
+    const store = t.open();
+    const record = sampleRecord();
+    delete record.tokens.daily;
+    record.tokens.analytics = {
+      token: 'analytics-token-1',
+      issuedAt: Date.parse('2026-11-20T09:00:00+05:30'),
+      expiresAt: Date.parse('2027-11-20T09:00:00+05:30'),
+      source: 'console',
+    };
+    await store.set(record.accountKey, record);
+    const file = await readJson(join(t.dir, DEFAULT_TOKEN_FILE));
+    expect(file).not.toHaveProperty('access_token');
+    expect(file).not.toHaveProperty('issued_at');
+    expect(file.extended_token).toBe(record.tokens.extended!.token);
+    expect(file.tokens).toEqual({
+      extended: expect.objectContaining({ source: 'oauth' }),
+      analytics: {
+        access_token: 'analytics-token-1',
+        issued_at: '2026-11-20T09:00:00.000+05:30',
+        expires_at: '2027-11-20T09:00:00.000+05:30',
+        source: 'console',
+      },
+    });
+    expect(await t.open().get(record.accountKey)).toEqual(record);
+  });
+
+  it('reads a version 1 file (one daily token, an extended token without times) and writes version 2 on the next save', async () => {
+    await mkdir(t.dir, { mode: 0o700 });
+    const path = join(t.dir, DEFAULT_TOKEN_FILE);
+    const key = accountKey('v1-client', 'V1USER');
+    const v1 = {
+      version: 1,
+      account_key: key,
+      client_id: 'v1-client',
+      access_token: 'v1-access-token',
+      extended_token: 'v1-extended-token',
+      user_id: 'V1USER',
+      exchanges: ['NSE'],
+      products: ['D'],
+      order_types: ['LIMIT'],
+      issued_at: '2026-11-26T10:00:00.000+05:30',
+      expires_at: '2026-11-27T03:30:00.000+05:30',
+      source: 'oauth',
+    };
+    await writeFile(path, JSON.stringify(v1, null, 2), { mode: 0o600 });
+    const store = t.open();
+    const record = await store.get(key);
+    const issuedAt = Date.parse('2026-11-26T10:00:00+05:30');
+    expect(record).toEqual({
+      accountKey: key,
+      clientId: 'v1-client',
+      userId: 'V1USER',
+      exchanges: ['NSE'],
+      products: ['D'],
+      orderTypes: ['LIMIT'],
+      tokens: {
+        daily: {
+          token: 'v1-access-token',
+          issuedAt,
+          expiresAt: Date.parse('2026-11-27T03:30:00+05:30'),
+          source: 'oauth',
+        },
+        // Not a JWT: a year after the daily token it came with.
+        extended: {
+          token: 'v1-extended-token',
+          issuedAt,
+          expiresAt: issuedAt + 365 * 86_400_000,
+          source: 'oauth',
+        },
+      },
+    });
+    expect(await readJson(path)).toMatchObject({ version: 1 });
+    await store.set(key, record!);
+    expect(await readJson(path)).toMatchObject({
+      version: 2,
+      access_token: 'v1-access-token',
+      extended_token: 'v1-extended-token',
+      tokens: { extended: { expires_at: '2027-11-26T10:00:00.000+05:30' } },
+    });
   });
 
   it('gives every further account its own safely named file, and list() reads the keys from the files', async () => {
@@ -116,7 +207,6 @@ describe('file layout and format', () => {
     expect(record).toEqual({
       accountKey: key,
       clientId: 'legacy-client',
-      accessToken: 'legacy-access-token',
       userId: 'PY1234',
       userName: 'Old Module',
       broker: 'UPSTOX',
@@ -126,17 +216,22 @@ describe('file layout and format', () => {
       userType: 'individual',
       poa: false,
       isActive: true,
-      issuedAt: Date.parse('2025-01-15T10:30:00.123+05:30'),
-      expiresAt: Date.parse('2025-01-16T03:30:00.000+05:30'),
-      source: 'oauth',
+      tokens: {
+        daily: {
+          token: 'legacy-access-token',
+          issuedAt: Date.parse('2025-01-15T10:30:00.123+05:30'),
+          expiresAt: Date.parse('2025-01-16T03:30:00.000+05:30'),
+          source: 'oauth',
+        },
+      },
       extra: { unknown_broker_field: { kept: [1, 'two'] } },
     });
     expect(await readJson(path)).not.toHaveProperty('version');
 
-    await store.set(key, { ...record!, accessToken: 'renewed-token' });
+    await store.set(key, withDaily(record!, { token: 'renewed-token' }));
     const file = await readJson(path);
     expect(file).toMatchObject({
-      version: 1,
+      version: 2,
       account_key: key,
       client_id: 'legacy-client',
       access_token: 'renewed-token',
@@ -171,9 +266,9 @@ describe('file layout and format', () => {
       code: ErrorCodes.INPUT_INVALID,
       details: { argument: 'record.accountKey' },
     });
-    await expect(store.set(record.accountKey, { ...record, issuedAt: 1.5 })).rejects.toMatchObject({
+    await expect(store.set(record.accountKey, withDaily(record, { issuedAt: 1.5 }))).rejects.toMatchObject({
       code: ErrorCodes.INPUT_INVALID,
-      details: { argument: 'record.issuedAt' },
+      details: { argument: 'record.tokens.daily.issuedAt' },
     });
     await expect(store.get('not-a-key')).rejects.toMatchObject({
       code: ErrorCodes.INPUT_INVALID,

@@ -32,7 +32,81 @@ const extraArb = fc.dictionary(
   { maxKeys: 3 },
 );
 
+/** A record as versions before credential sets held it: one flat daily token, an extended token. */
+interface FlatRecord {
+  accountKey: string;
+  clientId: string;
+  userId: string;
+  accessToken: string;
+  extendedToken?: string;
+  accountName?: string;
+  userName?: string;
+  email?: string;
+  broker?: string;
+  userType?: string;
+  poa?: boolean;
+  isActive?: boolean;
+  exchanges: string[];
+  products: string[];
+  orderTypes: string[];
+  issuedAt: number;
+  expiresAt: number;
+  source: 'oauth' | 'request' | 'manual';
+  extra?: Record<string, unknown>;
+}
+
+const YEAR_MS = 365 * 86_400_000;
+
+/** The credential set a flat record reads as (its extended token, not a JWT, lives a year). */
+function credentialSetOf(flat: FlatRecord): TokenRecord {
+  const { accessToken, extendedToken, issuedAt, expiresAt, source, ...profile } = flat;
+  const record: TokenRecord = {
+    ...profile,
+    tokens: { daily: { token: accessToken, issuedAt, expiresAt, source } },
+  };
+  if (extendedToken !== undefined) {
+    record.tokens.extended = { token: extendedToken, issuedAt, expiresAt: issuedAt + YEAR_MS, source };
+  }
+  return record;
+}
+
+const kindTokenArb = fc.record({
+  token: secretArb,
+  issuedAt: msArb,
+  expiresAt: msArb,
+  source: fc.constantFrom('oauth', 'request', 'manual', 'console' as const),
+});
+
+/** A credential set of the current version: one to four kinds, profile fields drawn or left out. */
 const recordArb: fc.Arbitrary<TokenRecord> = fc
+  .record(
+    {
+      version: fc.constant(2),
+      clientId: fc.constant('cid'),
+      userId: idArb,
+      exchanges: listArb,
+      products: listArb,
+      orderTypes: listArb,
+      tokens: fc
+        .record(
+          { daily: kindTokenArb, extended: kindTokenArb, analytics: kindTokenArb, sandbox: kindTokenArb },
+          { requiredKeys: [] },
+        )
+        .filter((tokens) => Object.keys(tokens).length > 0),
+      accountName: textArb,
+      userName: textArb,
+      email: textArb,
+      broker: fc.constant('UPSTOX'),
+      userType: textArb,
+      poa: fc.boolean(),
+      isActive: fc.boolean(),
+      extra: extraArb,
+    },
+    { requiredKeys: ['version', 'clientId', 'userId', 'exchanges', 'products', 'orderTypes', 'tokens'] },
+  )
+  .map((fields) => ({ accountKey: `upstox:cid:${fields.userId}`, ...fields }) as TokenRecord);
+
+const flatArb: fc.Arbitrary<FlatRecord> = fc
   .record(
     {
       clientId: fc.constant('cid'),
@@ -68,7 +142,7 @@ const recordArb: fc.Arbitrary<TokenRecord> = fc
       ],
     },
   )
-  .map((fields) => ({ accountKey: `upstox:cid:${fields.userId}`, ...fields }) as TokenRecord);
+  .map((fields) => ({ accountKey: `upstox:cid:${fields.userId}`, ...fields }) as FlatRecord);
 
 const IST_MS = 5.5 * 3_600_000;
 /** Naive IST wall time as Python's `isoformat()` wrote it: `T` or a space, sometimes microseconds. */
@@ -88,7 +162,7 @@ function ruleExpiry(issuedAt: number): number {
 /** An original-module file for `record`, in one of the ways that module wrote them, and what it must read as. */
 const legacyArb = fc
   .record({
-    record: recordArb,
+    record: flatArb,
     micro: fc.constantFrom('', '456', '000'),
     space: fc.boolean(),
     nulls: fc.boolean(),
@@ -114,7 +188,7 @@ const legacyArb = fc
         products: record.products,
         order_types: record.orderTypes,
       });
-    const optional: Array<[string, keyof TokenRecord]> = [
+    const optional: Array<[string, keyof FlatRecord]> = [
       ['user_name', 'userName'],
       ['email', 'email'],
       ['broker', 'broker'],
@@ -128,13 +202,13 @@ const legacyArb = fc
       else if (nulls) file[name] = null;
     }
     if (record.extendedToken === undefined && emptyExtended) file.extended_token = '';
-    const issuedAt = record.issuedAt;
-    const expected: TokenRecord = {
+    const flatExpected: FlatRecord = {
       ...record,
-      expiresAt: omitExpiry ? ruleExpiry(issuedAt) : record.expiresAt,
+      expiresAt: omitExpiry ? ruleExpiry(record.issuedAt) : record.expiresAt,
       source: omitSource ? 'oauth' : record.source,
       ...(omitLists ? { exchanges: [], products: [], orderTypes: [] } : {}),
     };
+    const expected = credentialSetOf(flatExpected);
     if (record.extra === undefined || Object.keys(record.extra).length === 0) delete expected.extra;
     delete expected.accountName;
     return { file, expected };
@@ -143,8 +217,8 @@ const legacyArb = fc
 /** ISO 8601 with the `+05:30` offset, to the millisecond. */
 const istIso = (ms: number) => `${new Date(ms + IST_MS).toISOString().slice(0, 23)}+05:30`;
 
-/** A version 1 file for `record`, written from the format's description (not by the store). */
-function v1File(record: TokenRecord): Record<string, unknown> {
+/** A version 1 file for `record` (before credential sets), written from the format's description. */
+function v1File(record: FlatRecord): Record<string, unknown> {
   const file: Record<string, unknown> = {
     version: 1,
     account_key: record.accountKey,
@@ -170,6 +244,50 @@ function v1File(record: TokenRecord): Record<string, unknown> {
   for (const [name, value] of Object.entries(file)) if (value === undefined) delete file[name];
   return file;
 }
+
+/** A version 2 file for `record` (a credential set), written from the format's description. */
+function v2File(record: TokenRecord): Record<string, unknown> {
+  const { daily, extended } = record.tokens;
+  const nested: Record<string, unknown> = {};
+  for (const kind of ['extended', 'analytics', 'sandbox'] as const) {
+    const held = record.tokens[kind];
+    if (!held) continue;
+    nested[kind] = {
+      ...(kind === 'extended' ? {} : { access_token: held.token }),
+      issued_at: istIso(held.issuedAt),
+      expires_at: istIso(held.expiresAt),
+      source: held.source,
+    };
+  }
+  const file: Record<string, unknown> = {
+    version: 2,
+    account_key: record.accountKey,
+    account_name: record.accountName,
+    client_id: record.clientId,
+    access_token: daily?.token,
+    extended_token: extended?.token,
+    user_id: record.userId,
+    user_name: record.userName,
+    email: record.email,
+    broker: record.broker,
+    exchanges: record.exchanges,
+    products: record.products,
+    order_types: record.orderTypes,
+    user_type: record.userType,
+    poa: record.poa,
+    is_active: record.isActive,
+    issued_at: daily && istIso(daily.issuedAt),
+    expires_at: daily && istIso(daily.expiresAt),
+    source: daily?.source,
+    tokens: Object.keys(nested).length > 0 ? nested : undefined,
+    extra: record.extra,
+  };
+  for (const [name, value] of Object.entries(file)) if (value === undefined) delete file[name];
+  return file;
+}
+
+/** Every token string of `record`. */
+const secretsOf = (record: TokenRecord): string[] => Object.values(record.tokens).map((held) => held.token);
 
 let root = '';
 let dir = '';
@@ -222,6 +340,7 @@ const damage = fc.oneof(
         'client_id',
         'access_token',
         'extended_token',
+        'tokens',
         'user_id',
         'exchanges',
         'issued_at',
@@ -284,14 +403,30 @@ describe('file record format fuzz', () => {
         await writer.set(record.accountKey, record);
         await writer.close();
         const text = await readFile(join(dir, DEFAULT_TOKEN_FILE), 'utf8');
-        if (sealed) expect(text).not.toContain(record.accessToken);
-        else expect(JSON.parse(text)).toEqual(v1File(record));
+        if (sealed) for (const secret of secretsOf(record)) expect(text).not.toContain(secret);
+        else expect(JSON.parse(text)).toEqual(v2File(record));
         const reader = createFileTokenStore(options);
         try {
           expect(await reader.get(record.accountKey)).toEqual(record);
           expect(await reader.list()).toEqual([record.accountKey]);
         } finally {
           await reader.close();
+        }
+      }),
+      budget(60),
+    );
+  });
+
+  it('a version 1 file (before credential sets) reads as the credential set it describes', async () => {
+    await fc.assert(
+      fc.asyncProperty(flatArb, async (flat) => {
+        await freshDir();
+        await writeFile(join(dir, DEFAULT_TOKEN_FILE), JSON.stringify(v1File(flat)), { mode: 0o600 });
+        const store = createFileTokenStore({ dir });
+        try {
+          expect(await store.get(flat.accountKey)).toEqual(credentialSetOf(flat));
+        } finally {
+          await store.close();
         }
       }),
       budget(60),
@@ -316,9 +451,10 @@ describe('file record format fuzz', () => {
 
   it('a damaged file of any format gives a valid record, nothing, or a coded StorageError showing no token', async () => {
     const source = fc.oneof(
-      recordArb.map((record) => ({ record, format: 'v1' as const })),
-      recordArb.map((record) => ({ record, format: 'sealed' as const })),
-      legacyArb.map(({ expected }) => ({ record: expected, format: 'legacy' as const })),
+      flatArb.map((flat) => ({ record: credentialSetOf(flat), flat, format: 'v1' as const })),
+      recordArb.map((record) => ({ record, flat: undefined, format: 'v2' as const })),
+      recordArb.map((record) => ({ record, flat: undefined, format: 'sealed' as const })),
+      legacyArb.map(({ expected }) => ({ record: expected, flat: undefined, format: 'legacy' as const })),
     );
     await fc.assert(
       fc.asyncProperty(
@@ -326,20 +462,20 @@ describe('file record format fuzz', () => {
         legacyArb,
         damage,
         fc.boolean(),
-        async ({ record, format }, legacy, spoil, withCipher) => {
+        async ({ record, flat, format }, legacy, spoil, withCipher) => {
           await freshDir();
           const path = join(dir, DEFAULT_TOKEN_FILE);
           if (format === 'legacy') record = legacy.expected;
-          const secrets = [record.accessToken, ...(record.extendedToken ? [record.extendedToken] : [])];
+          const secrets = secretsOf(record);
           const text =
             format === 'legacy'
               ? JSON.stringify(legacy.file)
               : format === 'sealed'
                 ? JSON.stringify({
-                    ...JSON.parse(cipher.seal(JSON.stringify(v1File(record)), record.accountKey)),
+                    ...JSON.parse(cipher.seal(JSON.stringify(v2File(record)), record.accountKey)),
                     account_key: record.accountKey,
                   })
-                : JSON.stringify(v1File(record), null, 2);
+                : JSON.stringify(flat ? v1File(flat) : v2File(record), null, 2);
           await writeFile(path, spoil(text), { mode: 0o600 });
           const store = createFileTokenStore({ dir, clientId: 'cid', ...(withCipher ? { cipher } : {}) });
           try {

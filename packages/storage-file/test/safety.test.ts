@@ -3,7 +3,7 @@ import { chmod, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:f
 import { join } from 'node:path';
 import { createRecordCipher, isSealed } from '@hft/auth-core';
 import { ErrorCodes, StorageError } from '@hft/errors';
-import { sampleRecord } from '@hft/storage-conformance';
+import { sampleRecord, withDaily } from '@hft/storage-conformance';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TOKEN_FILE } from '../src/index.js';
 import { useTempDir } from './helpers/temp-dir.js';
@@ -43,7 +43,7 @@ describe('modes', () => {
     await store.set(record.accountKey, record);
     const path = join(t.dir, DEFAULT_TOKEN_FILE);
     await chmod(path, 0o666);
-    await store.set(record.accountKey, { ...record, accessToken: 'second' });
+    await store.set(record.accountKey, withDaily(record, { token: 'second' }));
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 });
@@ -67,7 +67,7 @@ describe('corrupt and unreadable files', () => {
     expect(err.message).toContain(path);
     expect(err.message).toContain(join(t.dir, aside!));
     expect(err.message).toMatch(/^file store: /);
-    expect(err.message).not.toContain(record.accessToken);
+    expect(err.message).not.toContain(record.tokens.daily!.token);
     expect(err.details.paths).toEqual([path, join(t.dir, aside!)]);
     expect(await readFile(join(t.dir, aside!), 'utf8')).toBe(text.slice(0, text.length / 2));
 
@@ -131,10 +131,10 @@ describe('corrupt and unreadable files', () => {
     await store.set(record.accountKey, record);
     const path = join(t.dir, DEFAULT_TOKEN_FILE);
     const file = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-    await writeFile(path, JSON.stringify({ ...file, version: 2 }));
+    await writeFile(path, JSON.stringify({ ...file, version: 3 }));
     const err = await failure(store.get(record.accountKey));
     expect(err.code).toBe(ErrorCodes.STORAGE_UNAVAILABLE);
-    expect(err.message).toContain('version 2');
+    expect(err.message).toContain('version 3');
     expect(await readdir(t.dir)).toEqual(expect.arrayContaining([DEFAULT_TOKEN_FILE]));
   });
 
@@ -189,7 +189,7 @@ describe('encryption', () => {
     expect(err.code).toBe(ErrorCodes.STORAGE_UNSEALED);
     expect(err.message).toContain(path);
     expect(err.message).toContain('hft store seal');
-    expect(err.message).not.toContain(record.accessToken);
+    expect(err.message).not.toContain(record.tokens.daily!.token);
     // Left in place for the seal command (not moved aside as corrupt).
     expect(await readFile(path, 'utf8')).toBe(planted);
   });
@@ -206,7 +206,7 @@ describe('encryption', () => {
     await sealedStore.set(record.accountKey, record);
     const text = await readFile(path, 'utf8');
     expect(isSealed(text)).toBe(true);
-    expect(text).not.toContain(record.accessToken);
+    expect(text).not.toContain(record.tokens.daily!.token);
     expect(text).not.toContain(record.userName!);
     expect(JSON.parse(text)).toMatchObject({ account_key: record.accountKey });
     expect((await stat(path)).mode & 0o777).toBe(0o600);
@@ -260,7 +260,8 @@ describe('encryption', () => {
     const pathA = join(t.dir, DEFAULT_TOKEN_FILE);
     const pathB = join(t.dir, 'upstox_token.conformance-client.BBB2.json');
     const before = [await readFile(pathA, 'utf8'), await readFile(pathB, 'utf8')];
-    const forged = (r: typeof a) => ({ ...r, accessToken: 'replacement-token', issuedAt: r.issuedAt + 1 });
+    const forged = (r: typeof a) =>
+      withDaily(r, { token: 'replacement-token', issuedAt: r.tokens.daily!.issuedAt + 1 });
     for (const wrong of [t.open({ cipher: createRecordCipher({ key: randomBytes(32) }) }), t.open()]) {
       for (const [record, path] of [
         [a, pathA],

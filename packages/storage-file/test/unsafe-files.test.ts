@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmod, mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, StorageError } from '@hft/errors';
-import { sampleRecord } from '@hft/storage-conformance';
+import { sampleRecord, withDaily } from '@hft/storage-conformance';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TOKEN_FILE } from '../src/index.js';
 import { useTempDir } from './helpers/temp-dir.js';
@@ -113,7 +113,7 @@ describe('temp files left by a crashed writer', () => {
     const past = new Date(Date.now() - 10 * 60_000);
     await utimes(join(t.dir, old), past, past);
 
-    await store.set(record.accountKey, { ...record, accessToken: 'second' });
+    await store.set(record.accountKey, withDaily(record, { token: 'second' }));
     const names = await readdir(t.dir);
     expect(names).not.toContain(dead);
     expect(names).not.toContain(old);

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TokenStoreChange } from '@hft/auth-core';
-import { sampleRecord } from '@hft/storage-conformance';
+import { sampleRecord, withDaily } from '@hft/storage-conformance';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TOKEN_FILE } from '../src/index.js';
 import { useTempDir } from './helpers/temp-dir.js';
@@ -34,10 +34,10 @@ describe('watch', () => {
     expect(changes).toEqual([]);
 
     const text = await readFile(path, 'utf8');
-    await writeFile(path, text.replace(record.accessToken, 'edited-by-hand'));
+    await writeFile(path, text.replace(record.tokens.daily!.token, 'edited-by-hand'));
     await waitFor(() => changes.length > 0, 'the edit');
     expect(changes).toEqual([{ key: record.accountKey, kind: 'set' }]);
-    expect((await store.get(record.accountKey))?.accessToken).toBe('edited-by-hand');
+    expect((await store.get(record.accountKey))?.tokens.daily?.token).toBe('edited-by-hand');
     stop();
   });
 
@@ -74,7 +74,7 @@ describe('watch', () => {
     // The watch may first see the new, empty directory (a true "delete") before the write lands,
     // so wait for the kind expected last rather than for a count of changes.
     const seen = changes.length;
-    await writer.set(record.accountKey, { ...record, accessToken: 'in-the-new-dir' });
+    await writer.set(record.accountKey, withDaily(record, { token: 'in-the-new-dir' }));
     await waitFor(
       () => changes.length > seen && changes.at(-1)?.kind === 'set',
       'the write into the new directory',
@@ -85,10 +85,10 @@ describe('watch', () => {
     await rm(t.dir, { recursive: true });
     await waitFor(() => changes.at(-1)?.kind === 'delete', 'the delete with the directory');
     expect(changes.at(-1)).toEqual({ key: record.accountKey, kind: 'delete' });
-    await writer.set(record.accountKey, { ...record, accessToken: 'after-recreate' });
+    await writer.set(record.accountKey, withDaily(record, { token: 'after-recreate' }));
     await waitFor(() => changes.at(-1)?.kind === 'set', 'the write after the directory came back');
     expect(changes.at(-1)).toEqual({ key: record.accountKey, kind: 'set' });
-    expect((await store.get(record.accountKey))?.accessToken).toBe('after-recreate');
+    expect((await store.get(record.accountKey))?.tokens.daily?.token).toBe('after-recreate');
     stop();
   });
 
@@ -99,11 +99,11 @@ describe('watch', () => {
     const stop = store.watch(record.accountKey, (c) => changes.push(c));
     const writer = t.open();
     for (let i = 0; i < 10; i++)
-      await writer.set(record.accountKey, { ...record, accessToken: `burst-${i}` });
+      await writer.set(record.accountKey, withDaily(record, { token: `burst-${i}` }));
     await waitFor(() => changes.length > 0, 'a notification');
     await quiet(500);
     expect(changes.length).toBeLessThan(10);
-    expect((await store.get(record.accountKey))?.accessToken).toBe('burst-9');
+    expect((await store.get(record.accountKey))?.tokens.daily?.token).toBe('burst-9');
     stop();
   });
 

@@ -47,10 +47,12 @@ describe('keyvTokenStore specifics', () => {
       seen.push(ttl);
       return original(key, value, ttl);
     }) as typeof keyv.set;
-    const store = keyvTokenStore(keyv, { ttlMs: (r) => r.expiresAt - r.issuedAt });
+    const store = keyvTokenStore(keyv, {
+      ttlMs: (r) => r.tokens.daily!.expiresAt - r.tokens.daily!.issuedAt,
+    });
     const record = sampleRecord();
     await store.set(record.accountKey, record);
-    expect(seen).toEqual([record.expiresAt - record.issuedAt]);
+    expect(seen).toEqual([record.tokens.daily!.expiresAt - record.tokens.daily!.issuedAt]);
   });
 });
 

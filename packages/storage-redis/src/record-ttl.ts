@@ -9,7 +9,8 @@ import { InputError } from '@hft/errors';
 export const MIN_RECORD_TTL_MS = 60_000;
 
 /**
- * The Redis TTL of `record` in whole ms: `expiresAt + graceMs - nowMs`, at least
+ * The Redis TTL of `record` in whole ms: the last expiry of the tokens it holds (a credential set
+ * lives as long as its longest-lived kind) `+ graceMs - nowMs`, at least
  * {@link MIN_RECORD_TTL_MS}, so a dead token cleans itself up and a TTL is never zero or negative.
  * @throws InputError when `nowMs` (the clock's answer) is not a finite number.
  */
@@ -19,5 +20,6 @@ export function recordTtlMs(record: TokenRecord, graceMs: number, nowMs: number)
       details: { argument: 'clock' },
     });
   }
-  return Math.max(MIN_RECORD_TTL_MS, Math.ceil(record.expiresAt + graceMs - nowMs));
+  const last = Math.max(...Object.values(record.tokens).map((held) => held.expiresAt));
+  return Math.max(MIN_RECORD_TTL_MS, Math.ceil(last + graceMs - nowMs));
 }

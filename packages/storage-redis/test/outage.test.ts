@@ -1,6 +1,6 @@
 import type { TokenStoreChange } from '@hft/auth-core';
 import { ErrorCodes, StorageError } from '@hft/errors';
-import { sampleRecord } from '@hft/storage-conformance';
+import { sampleRecord, withDaily } from '@hft/storage-conformance';
 import { freePort, type RedisServer, startRedis } from '@hft/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore, type RedisTokenStore, type RedisTokenStoreOptions } from '../src/index.js';
@@ -59,7 +59,7 @@ describe('Redis stopped mid-test', () => {
     await store.set(kept.accountKey, kept);
 
     await server.stop();
-    const replacement = { ...kept, accessToken: 'written-during-outage' };
+    const replacement = withDaily(kept, { token: 'written-during-outage' });
     const other = sampleRecord({ userId: 'NEW1' });
     for (const attempt of [
       () => store.get(kept.accountKey),
@@ -112,7 +112,9 @@ describe('Redis stopped mid-test', () => {
     await watcher.connect(); // resolves once the subscriber is back and the channel subscribed
     await writer.set(record.accountKey, record);
     await expect
-      .poll(() => changes.some((c) => c.record?.accessToken === record.accessToken), { timeout: 3_000 })
+      .poll(() => changes.some((c) => c.record?.tokens.daily?.token === record.tokens.daily!.token), {
+        timeout: 3_000,
+      })
       .toBe(true);
   });
 
@@ -154,17 +156,17 @@ describe('Redis that stops answering', () => {
     expect(ms).toBeLessThan(COMMAND_MS + SLACK_MS);
     // The hung connection was dropped; a new one cannot finish its handshake while frozen.
     const next = await failure(() =>
-      store.set(record.accountKey, { ...record, accessToken: 'during-freeze' }),
+      store.set(record.accountKey, withDaily(record, { token: 'during-freeze' })),
     );
     expect(next.ms).toBeLessThan(CONNECT_MS + COMMAND_MS + SLACK_MS);
 
     server.thaw();
     await expect
-      .poll(async () => (await store.get(record.accountKey).catch(() => undefined))?.accessToken, {
+      .poll(async () => (await store.get(record.accountKey).catch(() => undefined))?.tokens.daily?.token, {
         timeout: 5_000,
       })
       .toBeDefined();
-    const after = { ...record, accessToken: 'after-thaw' };
+    const after = withDaily(record, { token: 'after-thaw' });
     await store.set(after.accountKey, after);
     expect(await store.get(after.accountKey)).toEqual(after);
   });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRecordCipher, type TokenRecord, type TokenStoreChange } from '@hft/auth-core';
 import { ErrorCodes } from '@hft/errors';
-import { sampleRecord } from '@hft/storage-conformance';
+import { sampleRecord, withDaily } from '@hft/storage-conformance';
 import { type RedisServer, startRedis } from '@hft/test-kit';
 import { createClient } from '@redis/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -56,7 +56,7 @@ describe('records and TTL', () => {
   it('keeps records at <prefix>token:<key> with TTL = expiresAt + grace - now', async () => {
     const prefix = freshPrefix();
     const record = sampleRecord();
-    const clock = manualClock(record.expiresAt - 2 * HOUR);
+    const clock = manualClock(record.tokens.daily!.expiresAt - 2 * HOUR);
     const store = await open({ prefix, clock, ttlGraceMs: 30 * 60_000 });
     await store.set(record.accountKey, record);
 
@@ -78,7 +78,7 @@ describe('records and TTL', () => {
   it('uses a 6 h grace by default', async () => {
     const prefix = freshPrefix();
     const record = sampleRecord();
-    const store = await open({ prefix, clock: manualClock(record.expiresAt) });
+    const store = await open({ prefix, clock: manualClock(record.tokens.daily!.expiresAt) });
     await store.set(record.accountKey, record);
     const pttl = Number(await server.cli('PTTL', `${prefix}token:${record.accountKey}`));
     expect(DEFAULT_TTL_GRACE_MS).toBe(6 * HOUR);
@@ -89,7 +89,7 @@ describe('records and TTL', () => {
   it('gives a record whose expiry and grace are long past a short positive TTL, never an error', async () => {
     const prefix = freshPrefix();
     const record = sampleRecord();
-    const store = await open({ prefix, clock: manualClock(record.expiresAt + 30 * 24 * HOUR) });
+    const store = await open({ prefix, clock: manualClock(record.tokens.daily!.expiresAt + 30 * 24 * HOUR) });
     await store.set(record.accountKey, record);
     const pttl = Number(await server.cli('PTTL', `${prefix}token:${record.accountKey}`));
     expect(pttl).toBeGreaterThan(0);
@@ -112,7 +112,7 @@ describe('records and TTL', () => {
     await store.set(record.accountKey, record);
     const raw = await server.cli('GET', `${prefix}token:${record.accountKey}`);
     expect(raw).toContain('hft_sealed');
-    expect(raw).not.toContain(record.accessToken);
+    expect(raw).not.toContain(record.tokens.daily!.token);
     expect(raw).not.toContain(record.userId);
     expect(await store.get(record.accountKey)).toEqual(record);
   });
@@ -261,27 +261,27 @@ describe('watch over Redis client tracking', () => {
       (await server.cli('INFO', 'commandstats')).match(/cmdstat_publish:calls=(\d+)/)?.[1];
     const publishesBefore = await published();
     await writer.set(record.accountKey, record);
-    await waitForChange(changes, (c) => c.record?.accessToken === record.accessToken);
+    await waitForChange(changes, (c) => c.record?.tokens.daily?.token === record.tokens.daily!.token);
     expect(await published()).toBe(publishesBefore);
 
-    const foreign = { ...record, accessToken: 'written-by-redis-cli' };
+    const foreign = withDaily(record, { token: 'written-by-redis-cli' });
     await server.cli('SET', redisKey, storedForm(foreign));
-    await waitForChange(changes, (c) => c.record?.accessToken === 'written-by-redis-cli');
+    await waitForChange(changes, (c) => c.record?.tokens.daily?.token === 'written-by-redis-cli');
     await server.cli('DEL', redisKey);
     await waitForChange(changes, (c) => c.kind === 'delete');
 
     changes.length = 0;
-    await server.cli('SET', redisKey, storedForm({ ...record, accessToken: 'short-lived' }), 'PX', '150');
+    await server.cli('SET', redisKey, storedForm(withDaily(record, { token: 'short-lived' })), 'PX', '150');
     await waitForChange(changes, (c) => c.kind === 'delete');
   });
 
   it('ends a burst of writes on the last value, reading once per burst rather than per write', async () => {
     const { writer, record, changes } = await watchedPair();
     for (let i = 0; i < 50; i++)
-      await writer.set(record.accountKey, { ...record, accessToken: `burst-${i}` });
-    await waitForChange(changes, (c) => c.record?.accessToken === 'burst-49');
+      await writer.set(record.accountKey, withDaily(record, { token: `burst-${i}` }));
+    await waitForChange(changes, (c) => c.record?.tokens.daily?.token === 'burst-49');
     expect(changes.length).toBeLessThanOrEqual(50);
-    expect(changes.at(-1)?.record?.accessToken).toBe('burst-49');
+    expect(changes.at(-1)?.record?.tokens.daily?.token).toBe('burst-49');
   });
 
   it('reports a record it cannot read as "changed" without a record, so the watcher re-reads and meets the error', async () => {
@@ -330,7 +330,7 @@ describe('watch over Redis client tracking', () => {
     });
     const record = sampleRecord();
     await sealed.set(record.accountKey, record);
-    const forged = { ...record, accessToken: 'replacement', issuedAt: record.issuedAt + 1 };
+    const forged = withDaily(record, { token: 'replacement', issuedAt: record.tokens.daily!.issuedAt + 1 });
     for (const wrong of [
       await open({ prefix, cipher: createRecordCipher({ key: randomBytes(32) }) }),
       plain,
@@ -407,18 +407,21 @@ describe('watch over Redis client tracking', () => {
       await raw.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
       await raw.set(
         `${prefix}token:${record.accountKey}`,
-        storedForm({ ...record, accessToken: 'missed-while-away' }),
+        storedForm(withDaily(record, { token: 'missed-while-away' })),
       );
     } finally {
       raw.destroy();
     }
-    const caughtUp = await waitForChange(changes, (c) => c.record?.accessToken === 'missed-while-away');
+    const caughtUp = await waitForChange(
+      changes,
+      (c) => c.record?.tokens.daily?.token === 'missed-while-away',
+    );
     expect(caughtUp.kind).toBe('set');
 
     // And tracking points at the new connection: a normal write is heard.
     await watcher.connect();
-    await writer.set(record.accountKey, { ...record, accessToken: 'after-reconnect' });
-    await waitForChange(changes, (c) => c.record?.accessToken === 'after-reconnect');
+    await writer.set(record.accountKey, withDaily(record, { token: 'after-reconnect' }));
+    await waitForChange(changes, (c) => c.record?.tokens.daily?.token === 'after-reconnect');
   });
 
   it('switches tracking on again when its command connection is killed', async () => {
@@ -431,7 +434,7 @@ describe('watch over Redis client tracking', () => {
     expect(id).toBeDefined();
     await server.cli('CLIENT', 'KILL', 'ID', id as string);
     await expect.poll(() => watcher.connect().then(() => true), { timeout: 3_000 }).toBe(true);
-    await writer.set(record.accountKey, { ...record, accessToken: 'after-command-reconnect' });
-    await waitForChange(changes, (c) => c.record?.accessToken === 'after-command-reconnect');
+    await writer.set(record.accountKey, withDaily(record, { token: 'after-command-reconnect' }));
+    await waitForChange(changes, (c) => c.record?.tokens.daily?.token === 'after-command-reconnect');
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRecordCipher, type TokenStore } from '@hft/auth-core';
 import { ErrorCodes, InputError, StorageError } from '@hft/errors';
-import { sampleRecord } from '@hft/storage-conformance';
+import { sampleRecord, withDaily } from '@hft/storage-conformance';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createSqliteTokenStore,
@@ -152,8 +152,8 @@ describe('createSqliteTokenStore', () => {
     const file = await readFile(path);
     const wal = await readFile(`${path}-wal`);
     for (const bytes of [file, wal]) {
-      expect(bytes.includes(record.accessToken)).toBe(false);
-      expect(bytes.includes(record.extendedToken!)).toBe(false);
+      expect(bytes.includes(record.tokens.daily!.token)).toBe(false);
+      expect(bytes.includes(record.tokens.extended!.token)).toBe(false);
     }
     expect(await store.get(record.accountKey)).toEqual(record);
     await expect(open().get(record.accountKey)).rejects.toMatchObject({
@@ -197,7 +197,7 @@ describe('createSqliteTokenStore', () => {
       await other.all('BEGIN IMMEDIATE');
       // WAL: readers do not wait for the writer.
       expect(await store.get(record.accountKey)).toEqual(record);
-      const error = await store.set(record.accountKey, { ...record, accessToken: 'blocked' }).then(
+      const error = await store.set(record.accountKey, withDaily(record, { token: 'blocked' })).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -208,8 +208,8 @@ describe('createSqliteTokenStore', () => {
       await other.all('ROLLBACK');
       await other.close();
     }
-    await store.set(record.accountKey, { ...record, accessToken: 'after' });
-    expect((await store.get(record.accountKey))?.accessToken).toBe('after');
+    await store.set(record.accountKey, withDaily(record, { token: 'after' }));
+    expect((await store.get(record.accountKey))?.tokens.daily?.token).toBe('after');
   });
 
   it('never frees a lease taken over from a holder that overran it', async () => {
@@ -276,7 +276,7 @@ describe('createSqliteTokenStore', () => {
     stopA();
     const gotB = deferred();
     watcher.watch(b.accountKey, () => gotB.resolve());
-    await writer.set(a.accountKey, { ...a, accessToken: 'unwatched-now' });
+    await writer.set(a.accountKey, withDaily(a, { token: 'unwatched-now' }));
     await writer.set(b.accountKey, b);
     await gotB.promise;
     expect(seenA).toEqual(['set']);

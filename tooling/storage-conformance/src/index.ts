@@ -3,5 +3,11 @@ export {
   type ProcessHarness,
   runMultiProcessConformance,
 } from './multi-process.js';
-export { sampleRecord } from './sample-record.js';
+export {
+  dailyOf,
+  type FlatTokenFields,
+  type SampleOverrides,
+  sampleRecord,
+  withDaily,
+} from './sample-record.js';
 export { type ConformanceOptions, runTokenStoreConformance, type StoreHarness } from './suite.js';

@@ -197,7 +197,7 @@ export function runMultiProcessConformance(options: MultiProcessOptions): void {
         survivors.push(account);
         expect(problemWith(account, record)).toBeUndefined();
         const lasts = summaries.map((s) => `tok-p${s.id}-${s.sharedLast[account]}`);
-        expect(lasts).toContain(record.accessToken);
+        expect(lasts).toContain(record.tokens.daily!.token);
       }
       // No lost increment: every increment was a read-modify-write under withLock.
       const increments = summaries.reduce((n, s) => n + s.increments, 0);

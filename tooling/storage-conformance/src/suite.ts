@@ -1,7 +1,7 @@
 import type { TokenStore, TokenStoreChange } from '@hft/auth-core';
 import { ErrorCodes, isHftError, StorageError } from '@hft/errors';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sampleRecord } from './sample-record.js';
+import { sampleRecord, withDaily } from './sample-record.js';
 
 /** One fresh, empty backend for one test, and the ways to reach and hurt it. */
 export interface StoreHarness {
@@ -87,20 +87,30 @@ export function runTokenStoreConformance(options: ConformanceOptions): void {
       await store.set(record.accountKey, record);
       expect(await store.get(record.accountKey)).toEqual(record);
       const minimal = sampleRecord({ userId: 'MIN1' });
-      delete minimal.extendedToken;
+      delete minimal.tokens.extended;
       delete minimal.extra;
       delete minimal.email;
       await store.set(minimal.accountKey, minimal);
       const back = await store.get(minimal.accountKey);
       expect(back).toEqual(minimal);
-      expect(back).not.toHaveProperty('extendedToken');
+      expect(back?.tokens).not.toHaveProperty('extended');
+      // A credential set of every kind, and one without a daily token (a data-only account).
+      const every = sampleRecord({ userId: 'ALL1' });
+      every.tokens.analytics = { token: 'analytics-ALL1', issuedAt: 1, expiresAt: 2, source: 'console' };
+      every.tokens.sandbox = { token: 'sandbox-ALL1', issuedAt: 3, expiresAt: 4, source: 'console' };
+      await store.set(every.accountKey, every);
+      expect(await store.get(every.accountKey)).toEqual(every);
+      const dataOnly = sampleRecord({ userId: 'DATA1' });
+      delete dataOnly.tokens.daily;
+      await store.set(dataOnly.accountKey, dataOnly);
+      expect(await store.get(dataOnly.accountKey)).toEqual(dataOnly);
     });
 
     it('replaces a record on set', async () => {
       const first = sampleRecord();
       const second = sampleRecord({
         accessToken: 'replacement-token',
-        expiresAt: first.expiresAt + 86_400_000,
+        expiresAt: first.tokens.daily!.expiresAt + 86_400_000,
       });
       await store.set(first.accountKey, first);
       await store.set(first.accountKey, second);
@@ -133,17 +143,25 @@ export function runTokenStoreConformance(options: ConformanceOptions): void {
       await store.set(a.accountKey, a);
       await store.set(b.accountKey, b);
       await store.set(c.accountKey, c);
-      expect((await store.get(a.accountKey))?.accessToken).toBe(a.accessToken);
-      expect((await store.get(b.accountKey))?.accessToken).toBe(b.accessToken);
-      expect((await store.get(c.accountKey))?.accessToken).toBe(c.accessToken);
+      expect((await store.get(a.accountKey))?.tokens.daily?.token).toBe(a.tokens.daily!.token);
+      expect((await store.get(b.accountKey))?.tokens.daily?.token).toBe(b.tokens.daily!.token);
+      expect((await store.get(c.accountKey))?.tokens.daily?.token).toBe(c.tokens.daily!.token);
       await store.delete(a.accountKey);
       expect(await store.get(b.accountKey)).toEqual(b);
       expect(await store.get(c.accountKey)).toEqual(c);
     });
 
     it('rejects an invalid record and writes nothing', async () => {
-      const bad = { ...sampleRecord(), accessToken: '' };
+      const bad = withDaily(sampleRecord(), { token: '' });
       await expect(store.set(bad.accountKey, bad)).rejects.toMatchObject({ code: ErrorCodes.INPUT_INVALID });
+      const flat = { ...sampleRecord(), accessToken: 'old-shape' };
+      await expect(store.set(flat.accountKey, flat)).rejects.toMatchObject({
+        code: ErrorCodes.INPUT_INVALID,
+      });
+      const empty = { ...sampleRecord(), tokens: {} };
+      await expect(store.set(empty.accountKey, empty)).rejects.toMatchObject({
+        code: ErrorCodes.INPUT_INVALID,
+      });
       const noUser = { ...sampleRecord() } as Record<string, unknown>;
       delete noUser.userId;
       await expect(store.set('upstox:x:y', noUser as never)).rejects.toMatchObject({
@@ -155,9 +173,9 @@ export function runTokenStoreConformance(options: ConformanceOptions): void {
     it('never shares objects with the caller', async () => {
       const record = sampleRecord();
       await store.set(record.accountKey, record);
-      record.accessToken = 'mutated-after-set';
+      record.tokens.daily!.token = 'mutated-after-set';
       const back = await store.get(record.accountKey);
-      expect(back?.accessToken).not.toBe('mutated-after-set');
+      expect(back?.tokens.daily?.token).not.toBe('mutated-after-set');
       back!.exchanges.push('MUTATED');
       expect((await store.get(record.accountKey))?.exchanges).not.toContain('MUTATED');
     });
@@ -262,7 +280,7 @@ export function runTokenStoreConformance(options: ConformanceOptions): void {
       const seen = changes.find((c) => c.kind === 'set')!;
       expect(seen.key).toBe(record.accountKey);
       const fresh = seen.record ?? (await store.get(record.accountKey));
-      expect(fresh?.accessToken).toBe(record.accessToken);
+      expect(fresh?.tokens.daily?.token).toBe(record.tokens.daily!.token);
       await writer.delete(record.accountKey);
       await waitFor(
         () => changes.some((c) => c.kind === 'delete'),
@@ -273,7 +291,7 @@ export function runTokenStoreConformance(options: ConformanceOptions): void {
       stop();
       stopUnrelated();
       const before = changes.length;
-      await writer.set(record.accountKey, { ...record, accessToken: 'after-unsubscribe' });
+      await writer.set(record.accountKey, withDaily(record, { token: 'after-unsubscribe' }));
       await new Promise((r) => setTimeout(r, Math.min(watchTimeoutMs, 500)));
       expect(changes.length).toBe(before);
     });
@@ -298,7 +316,7 @@ export function runTokenStoreConformance(options: ConformanceOptions): void {
         expect((err as StorageError).message).toContain(store.name);
       }
       await harness.repairBackend();
-      expect((await store.get(record.accountKey))?.accessToken).toBe(record.accessToken);
+      expect((await store.get(record.accountKey))?.tokens.daily?.token).toBe(record.tokens.daily!.token);
     });
 
     it('refuses use after close with StorageError', async () => {

@@ -1,9 +1,16 @@
-/** A complete token record (structurally a `TokenRecord` of `@hft/auth-core`). */
+/** One token of a {@link TestRecord}. */
+export interface TestKindToken {
+  token: string;
+  issuedAt: number;
+  expiresAt: number;
+  source: 'oauth';
+}
+
+/** A complete credential set (structurally a `TokenRecord` of `@hft/auth-core`). */
 export interface TestRecord {
+  version: number;
   accountKey: string;
   clientId: string;
-  accessToken: string;
-  extendedToken: string;
   userId: string;
   userName: string;
   email: string;
@@ -14,9 +21,7 @@ export interface TestRecord {
   userType: string;
   poa: boolean;
   isActive: boolean;
-  issuedAt: number;
-  expiresAt: number;
-  source: 'oauth';
+  tokens: { daily: TestKindToken; extended: TestKindToken };
   extra: { writer: string; seq: number; pad: string; [field: string]: unknown };
 }
 

@@ -6,11 +6,13 @@ import { isDeepStrictEqual } from 'node:util';
 /** The record `writer` stores as its `seq`-th write of `key`; `extra` joins its `extra` field. */
 export function makeRecord(key, writer, seq, extra = {}) {
   const [, clientId, userId] = key.split(':');
+  const issuedAt = 1_780_000_000_000 + seq;
+  // Far ahead of any run, so a store that keeps records until their expiry keeps these.
+  const expiresAt = 4_102_444_800_000 + seq;
   return {
+    version: 2,
     accountKey: key,
     clientId,
-    accessToken: `tok-${writer}-${seq}`,
-    extendedToken: `ext-${writer}-${seq}`,
     userId,
     userName: `User ${writer} — परीक्षण`,
     email: `${writer}@example.com`,
@@ -21,10 +23,10 @@ export function makeRecord(key, writer, seq, extra = {}) {
     userType: 'individual',
     poa: false,
     isActive: true,
-    issuedAt: 1_780_000_000_000 + seq,
-    // Far ahead of any run, so a store that keeps records until their expiry keeps these.
-    expiresAt: 4_102_444_800_000 + seq,
-    source: 'oauth',
+    tokens: {
+      daily: { token: `tok-${writer}-${seq}`, issuedAt, expiresAt, source: 'oauth' },
+      extended: { token: `ext-${writer}-${seq}`, issuedAt, expiresAt, source: 'oauth' },
+    },
     extra: { writer, seq, pad: `${writer}:${seq}:`.repeat(200 + (seq % 7) * 100), ...extra },
   };
 }

@@ -168,7 +168,7 @@ async function writer(store) {
 /** Watches `key`, says "ready" once the watch is live, and reports every change it hears. */
 async function watcher(store, { key }) {
   store.watch(key, (change) => {
-    send({ type: 'change', key: change.key, kind: change.kind, token: change.record?.accessToken });
+    send({ type: 'change', key: change.key, kind: change.kind, token: change.record?.tokens.daily?.token });
   });
   await settle(store, key);
   send({ type: 'ready' });
@@ -191,7 +191,7 @@ async function lifecycle(store, { key, reachable }) {
     await store.withLock(key, 5_000, async () => {
       await store.set(key, makeRecord(key, 'life', 1));
     });
-    report.roundTrip = (await store.get(key))?.accessToken;
+    report.roundTrip = (await store.get(key))?.tokens.daily?.token;
     report.listed = await store.list();
     report.deleted = await store.delete(key);
   } else {

@@ -97,7 +97,7 @@ export async function fileScaleKit(ctx: BenchContext, count: number): Promise<Sc
       {
         ...template,
         account_key: other.accountKey,
-        access_token: other.accessToken,
+        access_token: other.tokens.daily!.token,
         user_id: userId,
         user_name: other.userName,
         email: other.email,

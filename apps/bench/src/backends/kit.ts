@@ -8,7 +8,11 @@ export const VARIANTS = 16;
 
 /** `record` with {@link VARIANTS} different fresh access tokens (the first keeps its own). */
 export function tokenVariants(record: TokenRecord, fresh: () => string): TokenRecord[] {
-  return Array.from({ length: VARIANTS }, (_, i) => (i === 0 ? record : { ...record, accessToken: fresh() }));
+  return Array.from({ length: VARIANTS }, (_, i) =>
+    i === 0
+      ? record
+      : { ...record, tokens: { ...record.tokens, daily: { ...record.tokens.daily!, token: fresh() } } },
+  );
 }
 
 /**
@@ -16,9 +20,9 @@ export function tokenVariants(record: TokenRecord, fresh: () => string): TokenRe
  * token (a random base64url string, so it occurs once and needs no escaping).
  */
 export function bytesPerVariant(template: string, variants: readonly TokenRecord[]): string[] {
-  const original = variants[0]!.accessToken;
+  const original = variants[0]!.tokens.daily!.token;
   if (template.split(original).length !== 2) throw new Error('the stored bytes do not hold the token once');
-  return variants.map((v) => template.replace(original, v.accessToken));
+  return variants.map((v) => template.replace(original, v.tokens.daily!.token));
 }
 
 /**

@@ -66,7 +66,7 @@ export async function redisStoreOpsKit(
       const text = await client.get(rawKey);
       const envelope = JSON.parse(text as string) as { value: unknown };
       const inner = typeof envelope.value === 'string' ? JSON.parse(envelope.value) : envelope.value;
-      return (inner as TokenRecord).accessToken;
+      return (inner as TokenRecord).tokens.daily!.token;
     },
     async rawSet(index) {
       await client.set(rawKey, values[index]!, {

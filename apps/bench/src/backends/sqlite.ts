@@ -60,7 +60,7 @@ export async function sqliteStoreOpsKit(
     variants,
     async rawGet() {
       const value = (await keyv.get(rawKey)) as string;
-      return (JSON.parse(value) as TokenRecord).accessToken;
+      return (JSON.parse(value) as TokenRecord).tokens.daily!.token;
     },
     async rawSet(index) {
       await keyv.set(rawKey, texts[index]!);

@@ -56,7 +56,7 @@ export const apiClientFigure: Figure = {
         baseURL: baseUrl,
         timeout: 10_000,
         headers: {
-          Authorization: `Bearer ${record.accessToken}`,
+          Authorization: `Bearer ${record.tokens.daily!.token}`,
           Accept: 'application/json',
           'Api-Version': '2.0',
         },

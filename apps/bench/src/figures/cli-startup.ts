@@ -60,7 +60,7 @@ export const cliStartupFigure: Figure = {
     const check = (command: Command, outcome: ReturnType<typeof runOnce>) => {
       if (outcome.code !== 0)
         throw new Error(`cli-startup: ${command.args.join(' ')} exited ${outcome.code}`);
-      if (command.name === 'token' && outcome.stdout.trim() !== record.accessToken) {
+      if (command.name === 'token' && outcome.stdout.trim() !== record.tokens.daily!.token) {
         throw new Error('cli-startup: hft token printed something else than the stored token');
       }
       if (command.name === 'status') {

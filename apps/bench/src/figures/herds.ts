@@ -139,7 +139,7 @@ export const herdsFigure: Figure = {
     const backend = createMemoryBackend();
     const memory = createMemoryTokenStore({ backend });
     await memory.set(key, record);
-    const memoryReads = await coldGetters(memory, () => backend.reads, key, record.accessToken);
+    const memoryReads = await coldGetters(memory, () => backend.reads, key, record.tokens.daily!.token);
     rows.push(
       measuredRow({
         name: getterName('memory'),
@@ -156,7 +156,7 @@ export const herdsFigure: Figure = {
     await fileStore.set(key, record);
     const counted = countingGets(fileStore);
     try {
-      const fileReads = await coldGetters(counted.store, counted.reads, key, record.accessToken);
+      const fileReads = await coldGetters(counted.store, counted.reads, key, record.tokens.daily!.token);
       rows.push(
         measuredRow({
           name: getterName('file'),

@@ -42,9 +42,9 @@ export const hotPathFigure: Figure = {
     const frozenNow = Date.now();
     const { manager: frozen } = await loadedManager({ record, store, clock: { now: () => frozenNow } });
     if (
-      manager.getAccessToken() !== record.accessToken ||
-      auth.getToken() !== record.accessToken ||
-      frozen.getAccessToken() !== record.accessToken
+      manager.getAccessToken() !== record.tokens.daily!.token ||
+      auth.getToken() !== record.tokens.daily!.token ||
+      frozen.getAccessToken() !== record.tokens.daily!.token
     ) {
       throw new Error('hot-path: the managers do not return the stored token');
     }
@@ -57,9 +57,10 @@ export const hotPathFigure: Figure = {
     const onDisk = JSON.parse(readFileSync(tokenFile, 'utf8')) as {
       access_token?: string;
     };
-    if (onDisk.access_token !== record.accessToken) throw new Error(`hot-path: ${tokenFile} lacks the token`);
+    if (onDisk.access_token !== record.tokens.daily!.token)
+      throw new Error(`hot-path: ${tokenFile} lacks the token`);
 
-    const map = new Map([[key, record.accessToken]]);
+    const map = new Map([[key, record.tokens.daily!.token]]);
     const timings = await alternate(
       [
         {

@@ -80,13 +80,13 @@ async function measureBackend(
   const watcher = startWorker('watcher', { spec, key });
   try {
     const ready = await watcher.next('ready', 30_000);
-    if (ready.token !== first.accessToken) throw new Error('the watcher loaded another token');
+    if (ready.token !== first.tokens.daily!.token) throw new Error('the watcher loaded another token');
     const arrived = arrivals(watcher);
     const rotate = async (extra: Record<string, unknown>) => {
       const record = makeRecord({ accessToken: fakeAccessToken(), extra });
       const sentAt = clock();
       await writer.set(key, { ...record, extra: { ...extra, sentAt } });
-      return { token: record.accessToken, sentAt };
+      return { token: record.tokens.daily!.token, sentAt };
     };
     // Warm-up: until a rotation arrives, the watch may still be arming (first poll, subscribe).
     let warm = 0;

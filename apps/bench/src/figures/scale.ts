@@ -26,7 +26,7 @@ async function measure(ctx: BenchContext, kit: ScaleKit): Promise<ResultRow> {
   const read = (store: ScaleKit['one']) => async () => {
     const record = await store.get(kit.key);
     if (record?.accountKey !== kit.key) throw new Error(`scale ${kit.kind}: read the wrong record`);
-    blackhole(record.accessToken.length);
+    blackhole(record.tokens.daily!.token.length);
   };
   const timings = await alternate(
     [

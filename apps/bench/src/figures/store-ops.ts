@@ -57,12 +57,12 @@ async function measureKit(
       {
         name: 'store',
         async: true,
-        fn: () => read(async () => (await plain.get(key))?.accessToken),
+        fn: () => read(async () => (await plain.get(key))?.tokens.daily?.token),
       },
       {
         name: 'sealed',
         async: true,
-        fn: () => read(async () => (await encrypted.get(key))?.accessToken),
+        fn: () => read(async () => (await encrypted.get(key))?.tokens.daily?.token),
       },
       { name: 'raw', async: true, fn: () => read(() => kit.rawGet()) },
     ],
@@ -142,7 +142,7 @@ export const storeOpsFigure: Figure = {
         continue;
       }
       try {
-        rows.push(...(await measureKit(ctx, kit, record.accountKey, record.accessToken)));
+        rows.push(...(await measureKit(ctx, kit, record.accountKey, record.tokens.daily!.token)));
       } catch (error) {
         rows.push(
           ...unmeasured(kind, failedRow, `${kind} store failed while measured: ${errorMessage(error)}`),

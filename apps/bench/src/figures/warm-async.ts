@@ -15,10 +15,10 @@ export const warmAsyncFigure: Figure = {
   title: 'await getValidToken() on a loaded manager vs await Promise.resolve(token)',
   async run(ctx: BenchContext): Promise<ResultRow[]> {
     const { manager, record } = await loadedManager();
-    if ((await manager.getValidToken()) !== record.accessToken) {
+    if ((await manager.getValidToken()) !== record.tokens.daily!.token) {
       throw new Error('warm-async: getValidToken() does not return the stored token');
     }
-    const token = record.accessToken;
+    const token = record.tokens.daily!.token;
     const timings = await alternate(
       [
         {

@@ -19,8 +19,9 @@ export async function run(ctx: CommandContext, options: { json?: boolean }): Pro
         name: a.name ?? null,
         user_id: a.userId,
         user_name: a.userName ?? null,
-        expires_at: toIstIso(a.expiresAt),
-        valid: a.expiresAt > now,
+        expires_at: a.expiresAt === undefined ? null : toIstIso(a.expiresAt),
+        valid: a.expiresAt !== undefined && a.expiresAt > now,
+        kinds: a.kinds,
         default: isDefault(a),
       })),
     );
@@ -32,7 +33,12 @@ export async function run(ctx: CommandContext, options: { json?: boolean }): Pro
   }
   for (const a of accounts) {
     const mark = isDefault(a) ? '*' : ' ';
-    const state = a.expiresAt > now ? `valid until ${formatIst(a.expiresAt)}` : 'expired';
+    const others = a.kinds.filter((kind) => kind !== 'daily');
+    const held = others.length > 0 ? ` (+${others.join(', ')})` : '';
+    const state =
+      a.expiresAt === undefined
+        ? `no daily token${held}`
+        : `${a.expiresAt > now ? `valid until ${formatIst(a.expiresAt)}` : 'expired'}${held}`;
     ctx.output.out(`${mark} ${a.name ?? '-'}  ${a.key}  ${a.userName ?? ''}  ${state}`);
   }
   if (accounts.length > 1 && config.account === undefined) {

@@ -81,11 +81,12 @@ export async function run(ctx: CommandContext, options: DemoOptions): Promise<nu
     await status(inner, {});
     out.note('4. Who am I (GET /v2/user/profile with the token)');
     await whoami(inner, {});
-    if (info) {
+    if (info?.expiresAt !== undefined) {
       out.out(`Token life left: ${formatDuration(info.remainingMs)} (expires ${formatIst(info.expiresAt)})`);
     }
     out.note('5. Logging out (revoke at the emulator, delete locally)');
-    const result = await manager.logout();
+    // Everything the demo logged in with goes, the year-long extended token too.
+    const result = await manager.logout({ kinds: 'all' });
     out.out(
       `Logged out: broker ${result.broker}, local token ${result.localRemoved ? 'deleted' : 'not found'}.`,
     );

@@ -190,20 +190,30 @@ async function storeChecks(ctx: CommandContext, config: LoadedConfig['config']):
   try {
     const record = await currentRecord(ctx);
     const now = systemClock.now();
+    const daily = record?.tokens.daily;
+    const others = record ? Object.keys(record.tokens).filter((kind) => kind !== 'daily') : [];
+    const also = others.length > 0 ? `; also held: ${others.join(', ')}` : '';
     if (!record)
       checks.push({ name: 'token', status: 'warn', detail: 'no token stored', fix: 'Run: hft login' });
-    else if (record.expiresAt <= now)
+    else if (!daily)
       checks.push({
         name: 'token',
         status: 'warn',
-        detail: `expired at ${formatIst(record.expiresAt)}`,
+        detail: `no daily token${also}`,
+        fix: 'For orders, run: hft login',
+      });
+    else if (daily.expiresAt <= now)
+      checks.push({
+        name: 'token',
+        status: 'warn',
+        detail: `expired at ${formatIst(daily.expiresAt)}${also}`,
         fix: 'Run: hft login',
       });
     else
       checks.push({
         name: 'token',
         status: 'pass',
-        detail: `${record.userId}, valid for ${formatDuration(record.expiresAt - now)} (until ${formatIst(record.expiresAt)})`,
+        detail: `${record.userId}, valid for ${formatDuration(daily.expiresAt - now)} (until ${formatIst(daily.expiresAt)})${also}`,
       });
   } catch (error) {
     checks.push({

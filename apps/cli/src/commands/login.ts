@@ -9,8 +9,17 @@ import { startCallbackServer } from '../login/callback-server.js';
 import { loopbackTarget } from '../login/loopback.js';
 import { assertStoreWritable } from '../store-write-check.js';
 
-/** What a login reports: who, and until when. */
-type LoggedIn = Pick<TokenRecord, 'userId' | 'userName' | 'expiresAt'>;
+/** What a login reports: who, and until when (the daily token). */
+interface LoggedIn {
+  userId: string;
+  userName?: string | undefined;
+  expiresAt?: number | undefined;
+}
+
+const loggedIn = (record: TokenRecord | LoggedIn): LoggedIn =>
+  'tokens' in record
+    ? { userId: record.userId, userName: record.userName, expiresAt: record.tokens.daily?.expiresAt }
+    : record;
 
 interface LoginOptions {
   browser?: boolean;
@@ -26,14 +35,15 @@ export async function run(ctx: CommandContext, options: LoginOptions): Promise<n
   // Before the user is sent to Upstox: a token that cannot be stored is a login lost.
   await assertStoreWritable(await ctx.store());
   const deadline = systemClock.now() + options.timeout * 1000;
-  const record = options.request
-    ? await requestFlow(ctx, manager)
-    : options.paste
-      ? await pasteFlow(ctx, manager, deadline)
-      : await browserFlow(ctx, manager, { openBrowser: options.browser !== false, deadline });
-  ctx.output.out(
-    `Logged in as ${record.userId}${record.userName ? ` (${record.userName})` : ''}; token valid until ${formatIst(record.expiresAt)}.`,
+  const record = loggedIn(
+    options.request
+      ? await requestFlow(ctx, manager)
+      : options.paste
+        ? await pasteFlow(ctx, manager, deadline)
+        : await browserFlow(ctx, manager, { openBrowser: options.browser !== false, deadline }),
   );
+  const until = record.expiresAt === undefined ? '' : `; token valid until ${formatIst(record.expiresAt)}`;
+  ctx.output.out(`Logged in as ${record.userId}${record.userName ? ` (${record.userName})` : ''}${until}.`);
   return 0;
 }
 
@@ -223,7 +233,8 @@ export async function requestFlow(ctx: CommandContext, manager: TokenManager): P
   // it) announces the token the receiver stored.
   const arrived = new Promise<LoggedIn>((resolve) => {
     off = manager.onTokenRotated((token, info) => {
-      if (token !== previous) resolve(info);
+      if (token !== previous)
+        resolve({ userId: info.userId, userName: info.userName, expiresAt: info.expiresAt });
     });
   });
   try {

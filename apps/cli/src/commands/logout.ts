@@ -1,8 +1,11 @@
 import type { CommandContext } from '../context.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, UsageError } from '../exit-codes.js';
+import { kindOption } from './token.js';
 
 interface LogoutOptions {
   local?: boolean;
+  all?: boolean;
+  kind?: string;
   json?: boolean;
 }
 
@@ -14,23 +17,31 @@ interface LogoutOptions {
  * including when there was nothing to log out.
  */
 export async function run(ctx: CommandContext, options: LogoutOptions): Promise<number> {
+  if (options.all && options.kind !== undefined) throw new UsageError('--all and --kind cannot be combined');
+  const kinds = options.all ? ('all' as const) : [kindOption(options.kind)];
   const manager = await ctx.manager();
   await manager.load();
   const account = manager.accountKey;
   const info = manager.getTokenInfo();
   const expired = info !== undefined && info.remainingMs <= 0;
-  const result = await manager.logout({ broker: !options.local });
+  const result = await manager.logout({ broker: !options.local, kinds });
   const broker = result.broker;
   const failed = broker === 'failed';
   if (options.json) {
     ctx.output.json({
       account: account ?? null,
       local_removed: result.localRemoved,
+      removed_kinds: result.removedKinds,
+      remaining_kinds: result.remainingKinds,
       broker,
       error: failed && result.error ? { code: result.error.code, message: result.error.message } : null,
     });
   } else if (!result.localRemoved && broker === 'skipped') {
-    ctx.output.out('Nothing to log out: no token stored.');
+    ctx.output.out(
+      result.remainingKinds.length > 0
+        ? `Nothing to log out: no ${kinds === 'all' ? '' : `${kinds.join(', ')} `}token stored (held: ${result.remainingKinds.join(', ')}).`
+        : 'Nothing to log out: no token stored.',
+    );
   } else {
     const outcome = {
       revoked: 'revoked at Upstox',
@@ -42,7 +53,13 @@ export async function run(ctx: CommandContext, options: LogoutOptions): Promise<
           ? 'it had expired, so there was nothing to revoke at Upstox'
           : 'not sent to Upstox',
     }[broker];
-    ctx.output.out(`Logged out ${account ?? ''}: local token deleted, ${outcome}.`);
+    const removed = result.removedKinds.length > 0 ? result.removedKinds.join(', ') : 'no';
+    ctx.output.out(`Logged out ${account ?? ''}: ${removed} token deleted locally, ${outcome}.`);
+    if (result.remainingKinds.length > 0) {
+      ctx.output.note(
+        `Still stored: ${result.remainingKinds.join(', ')} (read-only APIs keep working; hft logout --all removes them).`,
+      );
+    }
   }
   if (failed) {
     ctx.output.note(`hft: Upstox logout failed: ${result.error?.message ?? 'unknown error'}`);

@@ -6,7 +6,6 @@ import {
   type TokenInfo,
   toTokenInfo,
 } from '@hft/auth-core/store';
-import { systemClock } from '@hft/time/core';
 import { accountsToShow } from '../account-choice.js';
 import type { CommandContext } from '../context.js';
 import { currentRecord } from '../current-record.js';
@@ -34,10 +33,11 @@ export interface StatusReport {
  */
 export async function statusReport(ctx: CommandContext, probe: boolean): Promise<StatusReport> {
   const record = await currentRecord(ctx);
-  const now = systemClock.now();
+  const now = (await ctx.clock()).now();
   let rejected = false;
   let probeError: string | undefined;
-  if (record && probe && now < record.expiresAt) {
+  const daily = record?.tokens.daily;
+  if (daily && probe && now < daily.expiresAt) {
     const manager = await ctx.manager();
     try {
       await manager.whoami();
@@ -64,7 +64,7 @@ export async function accountReports(ctx: CommandContext): Promise<AccountReport
   const accounts = await accountsToShow(ctx);
   if (!accounts) return undefined;
   const store = await ctx.store();
-  const now = systemClock.now();
+  const now = (await ctx.clock()).now();
   const reports: AccountReport[] = [];
   for (const account of accounts) {
     const record = await store.get(account.key);

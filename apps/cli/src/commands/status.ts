@@ -54,22 +54,47 @@ async function printHuman(ctx: CommandContext, report: StatusReport, probe: bool
     const user = [record.userId, record.userName, record.email ? `<${record.email}>` : undefined]
       .filter(Boolean)
       .join(' ');
-    const state = info.isValid ? 'valid' : rejected ? 'REJECTED by Upstox' : 'EXPIRED';
-    for (const line of table([
+    const daily = record.tokens.daily;
+    const state = !daily
+      ? 'none (no daily token)'
+      : info.isValid
+        ? 'valid'
+        : rejected
+          ? 'REJECTED by Upstox'
+          : 'EXPIRED';
+    const rows: Array<[string, string]> = [
       ['Account', `${record.accountKey}${record.accountName ? ` (${record.accountName})` : ''}`],
       ['User', user],
       ['Token', `${state}${probe && info.isValid && !probeError ? ' (confirmed by Upstox)' : ''}`],
-      ['Issued', bothZones(record.issuedAt)],
-      ['Expires', bothZones(record.expiresAt)],
-      [
-        'Left',
-        info.isValid
-          ? `${formatDuration(info.remainingMs)}  ${lifetimeBar(record.issuedAt, record.expiresAt, now)}`
-          : '0s',
-      ],
-      ['Store', formatStorage(config.storage)],
-    ]))
-      ctx.output.out(line);
-    if (!info.isValid) ctx.output.out('Run: hft login');
+    ];
+    if (daily) {
+      rows.push(
+        ['Issued', bothZones(daily.issuedAt)],
+        ['Expires', bothZones(daily.expiresAt)],
+        [
+          'Left',
+          info.isValid
+            ? `${formatDuration(info.remainingMs)}  ${lifetimeBar(daily.issuedAt, daily.expiresAt, now)}`
+            : '0s',
+        ],
+      );
+    }
+    // Every other kind held, one line each: when it expires and the time left.
+    for (const kind of ['extended', 'analytics', 'sandbox'] as const) {
+      const held = info.tokens[kind];
+      if (!held) continue;
+      const life = held.isValid
+        ? `${formatDuration(held.remainingMs)} left`
+        : held.remainingMs > 0
+          ? 'REJECTED'
+          : 'EXPIRED';
+      rows.push([
+        `${kind[0]!.toUpperCase()}${kind.slice(1)}`,
+        `until ${bothZones(held.expiresAt)} (${life}, ${held.source})`,
+      ]);
+    }
+    rows.push(['Store', formatStorage(config.storage)]);
+    for (const line of table(rows)) ctx.output.out(line);
+    if (!info.isValid) ctx.output.out(daily ? 'Run: hft login' : 'For orders, log in: hft login');
   }
 }

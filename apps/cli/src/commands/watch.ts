@@ -71,7 +71,7 @@ export async function run(ctx: CommandContext, options: WatchOptions): Promise<n
       event,
       account: info?.accountKey ?? manager.accountKey ?? null,
       user_id: info?.userId ?? null,
-      expires_at: info ? toIstIso(info.expiresAt) : null,
+      expires_at: info?.expiresAt === undefined ? null : toIstIso(info.expiresAt),
       time_left_seconds: info ? Math.floor(info.remainingMs / 1000) : null,
       detail,
       at: toIstIso(clock.now()),
@@ -113,7 +113,7 @@ export async function run(ctx: CommandContext, options: WatchOptions): Promise<n
   const info = manager.getTokenInfo();
   ctx.output.note(
     info
-      ? `Watching ${info.accountKey}: token ${info.isValid ? `valid until ${formatIst(info.expiresAt)}` : 'expired'}. Ctrl-C to stop.`
+      ? `Watching ${info.accountKey}: token ${info.isValid && info.expiresAt !== undefined ? `valid until ${formatIst(info.expiresAt)}` : info.expiresAt === undefined ? 'none (no daily token)' : 'expired'}. Ctrl-C to stop.`
       : 'Watching: no token stored yet. Ctrl-C to stop.',
   );
 

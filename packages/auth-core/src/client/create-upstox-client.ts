@@ -6,8 +6,14 @@ import axios, {
   type InternalAxiosRequestConfig,
   isAxiosError,
 } from 'axios';
+import type { TokenKind } from '../token-record.js';
 import { isTokenRejection } from '../token-rejection.js';
-import { DEFAULT_BASE_URL, DEFAULT_ORDER_BASE_URL } from '../upstox/endpoints.js';
+import {
+  DEFAULT_BASE_URL,
+  DEFAULT_ORDER_BASE_URL,
+  DEFAULT_SANDBOX_BASE_URL,
+  UpstoxErrorCodes,
+} from '../upstox/endpoints.js';
 import {
   brokerError,
   DEFAULT_TIMEOUT_MS,
@@ -17,15 +23,26 @@ import {
 } from '../upstox/http.js';
 import { pathOf, type RequestCategory, requestCategory, usesOrderHost } from './request-category.js';
 import { type ClientRateLimits, createThrottle } from './throttle.js';
+import { type PickedToken, tokenPicker } from './token-picker.js';
 
 /** What the client needs from a token holder; `TokenManager` provides it. */
 export interface AccessTokenProvider {
-  /** The current token, synchronously (throws `AuthError` when there is none). */
+  /** The current daily token, synchronously (throws `AuthError` when there is none). */
   getAccessToken(): string;
-  /** Reports that Upstox rejected `accessToken`. */
+  /** Reports that Upstox rejected `accessToken` (only the kind it is of). */
   markInvalidated(accessToken: string): void;
-  /** Calls `listener` when a new token arrives; returns an unsubscribe function. */
+  /** Calls `listener` when a new daily token arrives; returns an unsubscribe function. */
   onTokenRotated(listener: (accessToken: string) => void): () => void;
+  /** The valid token of `kind`, or `undefined`. Without it the client sends daily tokens only. */
+  peekToken?(kind: TokenKind): string | undefined;
+  /** The token of `kind`, or the `AuthError` saying why there is none. */
+  getToken?(kind: TokenKind): string;
+}
+
+/** Per-request options the client reads from the axios request config. */
+export interface HftRequestConfig {
+  /** Send this kind of token and no other (no fallback). */
+  hftKind?: TokenKind;
 }
 
 /** Options of {@link createUpstoxClient}. */
@@ -52,16 +69,36 @@ export interface UpstoxClientOptions {
   replayWaitMs?: number;
   /** Sent as `X-Algo-Name` on order requests (required for algo apps since 2026-04-01). */
   algoName?: string;
+  /**
+   * The kinds a read-only (GET, non-order) request may use, in order of preference: the first
+   * valid one is sent, and a refusal (401, or UDAPI100067 "not permitted with this token") moves
+   * to the next. Default `['daily', 'extended', 'analytics']`; `false`: daily only. Orders and
+   * every other method always send the daily token.
+   */
+  readKinds?: readonly TokenKind[] | false;
+  /**
+   * A sandbox client: every request goes to the sandbox host (`baseUrl` defaults to
+   * `https://api-sandbox.upstox.com`) with the sandbox token, and nothing else. Default false.
+   */
+  sandbox?: boolean;
 }
 
 interface HftRequestState {
   token: string;
+  kind: TokenKind;
   category: RequestCategory;
   attempt: number;
-  replayed: boolean;
+  /** Tokens sent and refused (401) in this request; a replay never sends one again. */
+  used: string[];
+  /** Kinds Upstox said may not make this call (UDAPI100067). */
+  refused: TokenKind[];
 }
 
-type HftConfig = InternalAxiosRequestConfig & { hftState?: HftRequestState };
+type HftConfig = InternalAxiosRequestConfig & HftRequestConfig & { hftState?: HftRequestState };
+
+// A request replays at most this many times after token refusals (one per fallback kind, and one
+// for a newer daily token).
+const MAX_TOKEN_REPLAYS = 3;
 
 const IDEMPOTENT = new Set(['get', 'head', 'options']);
 
@@ -84,8 +121,10 @@ export function createUpstoxClient(
   source: AccessTokenProvider,
   options: UpstoxClientOptions = {},
 ): AxiosInstance {
-  const baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
-  const orderBaseUrl = options.orderBaseUrl ?? DEFAULT_ORDER_BASE_URL;
+  const sandbox = options.sandbox === true;
+  const baseUrl = options.baseUrl ?? (sandbox ? DEFAULT_SANDBOX_BASE_URL : DEFAULT_BASE_URL);
+  const pickToken = tokenPicker(source, options.readKinds, sandbox);
+  const orderBaseUrl = options.orderBaseUrl ?? (sandbox ? baseUrl : DEFAULT_ORDER_BASE_URL);
   const retries = options.retries ?? 2;
   const baseDelay = options.retryBaseDelayMs ?? 250;
   const maxDelay = options.maxRetryDelayMs ?? 10_000;
@@ -111,12 +150,17 @@ export function createUpstoxClient(
       const path = pathOf(config.url);
       const state: HftRequestState = config.hftState ?? {
         token: '',
+        kind: 'daily',
         category: requestCategory(path),
         attempt: 0,
-        replayed: false,
+        used: [],
+        refused: [],
       };
       config.hftState = state;
-      state.token = source.getAccessToken();
+      const read = state.category !== 'order' && (config.method === undefined || config.method === 'get');
+      const picked = pickToken(read, config.hftKind, state);
+      state.token = picked.token;
+      state.kind = picked.kind;
       config.headers.set('Authorization', `Bearer ${state.token}`);
       if (path.startsWith('/v2/')) config.headers.set('Api-Version', '2.0', false);
       if (state.category === 'order') {
@@ -149,16 +193,38 @@ export function createUpstoxClient(
 
       if (mapped instanceof BrokerError && isTokenRejection(mapped)) {
         source.markInvalidated(state.token);
+        state.used.push(state.token);
+        const label = state.kind === 'daily' ? 'token' : `${state.kind} token`;
         const rejected = new AuthError(
           ErrorCodes.AUTH_INVALIDATED,
-          `Upstox rejected the token on ${mapped.endpoint} (UDAPI100050: expired, revoked or replaced); log in again`,
-          { cause: mapped },
+          `Upstox rejected the ${label} on ${mapped.endpoint} (UDAPI100050: expired, revoked or replaced); log in again`,
+          { cause: mapped, details: { kind: state.kind } },
         );
-        if (!idempotent || state.replayed) throw rejected;
-        const fresh = await newerToken(source, state.token, replayWaitMs);
-        if (fresh === undefined) throw rejected;
-        state.replayed = true;
+        if (!idempotent || state.used.length > MAX_TOKEN_REPLAYS) throw rejected;
+        const read = config.method === undefined || config.method === 'get';
+        if (
+          !(await replacementToken(source, state, replayWaitMs, () => pickToken(read, config.hftKind, state)))
+        )
+          throw rejected;
         return client.request(config);
+      }
+
+      if (
+        mapped instanceof BrokerError &&
+        mapped.brokerCode === UpstoxErrorCodes.EXTENDED_TOKEN_NOT_ALLOWED
+      ) {
+        state.refused.push(state.kind);
+        const read = config.method === undefined || config.method === 'get';
+        const fallback = idempotent && read && config.hftKind === undefined && !sandbox;
+        // A daily token that died during this request may still be replaced (another process
+        // logging in): the same wait as after a 401.
+        const waitMs = state.used.length > 0 ? replayWaitMs : 0;
+        if (
+          fallback &&
+          (await replacementToken(source, state, waitMs, () => pickToken(read, undefined, state)))
+        )
+          return client.request(config);
+        throw wrongKind(mapped, state, fallback, source);
       }
 
       const retryable =
@@ -200,29 +266,74 @@ function mapFailure(error: AxiosError, config: InternalAxiosRequestConfig): Brok
   return brokerError({ endpoint, status: response.status, headers, body });
 }
 
-/** Resolves a token newer than `used`: at once if there is one, else the next rotation within `waitMs`. */
-async function newerToken(
+/**
+ * Whether a token other than the ones refused so far can be sent: at once (a newer daily token,
+ * or the next kind of the fallback order), else the next daily rotation within `waitMs`.
+ */
+async function replacementToken(
   source: AccessTokenProvider,
-  used: string,
+  state: HftRequestState,
   waitMs: number,
-): Promise<string | undefined> {
-  try {
-    const current = source.getAccessToken();
-    if (current !== used) return current;
-  } catch {
-    // No valid token right now; wait for one below.
-  }
-  if (waitMs <= 0) return undefined;
+  pick: () => PickedToken,
+): Promise<boolean> {
+  if (canPick(pick)) return true;
+  if (waitMs <= 0) return false;
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       off();
-      resolve(undefined);
+      resolve(false);
     }, waitMs);
     const off = source.onTokenRotated((token) => {
-      if (token === used) return;
+      if (state.used.includes(token)) return;
       clearTimeout(timer);
       off();
-      resolve(token);
+      resolve(true);
     });
   });
+}
+
+function canPick(pick: () => PickedToken): boolean {
+  try {
+    pick();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The typed error for UDAPI100067. When the request fell back because the daily token is dead,
+ * that is the real cause: its own error (expired, invalidated), saying the fallback may not make
+ * the call. Otherwise `HFT_AUTH_WRONG_TOKEN_KIND`, naming the kind sent and the kinds that may.
+ */
+function wrongKind(
+  cause: BrokerError,
+  state: HftRequestState,
+  fellBack: boolean,
+  source: AccessTokenProvider,
+): AuthError {
+  const refusal = `the ${[...new Set(state.refused)].join(' and ')} token may not call ${cause.endpoint} (UDAPI100067)`;
+  if (fellBack && state.kind !== 'daily') {
+    try {
+      source.getAccessToken();
+    } catch (error) {
+      if (
+        error instanceof AuthError &&
+        (error.code === ErrorCodes.AUTH_EXPIRED || error.code === ErrorCodes.AUTH_INVALIDATED)
+      ) {
+        return new AuthError(error.code, `${error.message}; ${refusal}`, {
+          cause,
+          details: { ...error.details, kind: state.kind, refused: [...state.refused] },
+        });
+      }
+    }
+  }
+  const would = (fellBack ? (['daily', 'extended', 'analytics'] as const) : (['daily'] as const)).filter(
+    (kind) => !state.refused.includes(kind),
+  );
+  return new AuthError(
+    ErrorCodes.AUTH_WRONG_TOKEN_KIND,
+    `Upstox does not permit ${cause.endpoint} with the ${state.kind} token (UDAPI100067); kinds that may: ${would.join(', ') || 'daily'}`,
+    { cause, details: { kind: state.kind, refused: [...state.refused], allowed: would } },
+  );
 }

@@ -3,6 +3,9 @@ export const DEFAULT_BASE_URL = 'https://api.upstox.com';
 /** Upstox's low-latency host for order place/modify/cancel. */
 export const DEFAULT_ORDER_BASE_URL = 'https://api-hft.upstox.com';
 
+/** Upstox's sandbox host (sandbox order APIs, sandbox tokens only). */
+export const DEFAULT_SANDBOX_BASE_URL = 'https://api-sandbox.upstox.com';
+
 /** Paths of the login and account endpoints this package calls. */
 export const UpstoxPaths = {
   authorize: '/v2/login/authorization/dialog',
@@ -10,6 +13,9 @@ export const UpstoxPaths = {
   profile: '/v2/user/profile',
   logout: '/v2/logout',
   tokenRequest: (clientId: string) => `/v3/login/auth/token/request/${encodeURIComponent(clientId)}`,
+  holdings: '/v2/portfolio/long-term-holdings',
+  ltp: '/v2/market-quote/ltp',
+  orderCancel: '/v2/order/cancel',
 } as const;
 
 /** Upstox error codes this package reacts to. */

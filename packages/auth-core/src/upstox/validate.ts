@@ -1,8 +1,8 @@
-import { type Clock, systemClock, tokenExpiry } from '@hft/time/core';
-import { accountKey, type TokenRecord, type TokenSource } from '../token-record.js';
+import { type Clock, systemClock } from '@hft/time/core';
+import { kindToken } from '../token-kinds.js';
+import { accountKey, RECORD_VERSION, type TokenRecord, type TokenSource } from '../token-record.js';
 import { BodyReader } from './body-reader.js';
 import { UpstoxPaths } from './endpoints.js';
-import { jwtExpiry } from './jwt.js';
 
 /** Options of {@link processTokenResponse}. */
 export interface ProcessTokenOptions {
@@ -19,8 +19,8 @@ export interface ProcessTokenOptions {
 /**
  * Validates the body of a successful `POST /v2/login/authorization/token` (flat, no `status`
  * wrapper) field by field and turns it into a {@link TokenRecord}. Pure apart from reading the
- * injected clock. `issuedAt` is now; `expiresAt` is the earlier of the 03:30 IST rule and the
- * JWT `exp` when the token is a JWT. Unknown fields are kept in `extra`.
+ * injected clock. The daily token (and the extended one, when sent) is issued now; each expires
+ * by its kind's rule (03:30 IST; one year), made earlier by its JWT `exp` when it is a JWT. Unknown fields are kept in `extra`.
  *
  * @throws BrokerError `HFT_BROKER_INVALID_RESPONSE` naming the field at fault.
  */
@@ -42,24 +42,21 @@ export function processTokenResponse(body: unknown, options: ProcessTokenOptions
   const extra = r.rest();
 
   const issuedAt = (options.clock ?? systemClock).now();
-  const ruleExpiry = tokenExpiry(issuedAt);
-  const claimed = jwtExpiry(accessToken);
-  const expiresAt = claimed !== undefined && claimed < ruleExpiry ? claimed : ruleExpiry;
-
+  const source = options.source ?? 'oauth';
   const record: TokenRecord = {
+    version: RECORD_VERSION,
     accountKey: accountKey(options.clientId, userId),
     clientId: options.clientId,
-    accessToken,
     userId,
     exchanges,
     products,
     orderTypes,
-    issuedAt,
-    expiresAt,
-    source: options.source ?? 'oauth',
+    tokens: { daily: kindToken('daily', accessToken, source, issuedAt, issuedAt) },
   };
+  // The extended token comes with the exchange: issued now, living a year (or to its JWT `exp`).
+  if (extendedToken)
+    record.tokens.extended = kindToken('extended', extendedToken, source, issuedAt, issuedAt);
   if (options.accountName !== undefined) record.accountName = options.accountName;
-  if (extendedToken) record.extendedToken = extendedToken;
   if (userName !== undefined) record.userName = userName;
   if (email !== undefined) record.email = email;
   if (broker !== undefined) record.broker = broker;

@@ -3,8 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BrokerError, StorageError } from '@hft/errors';
 import { type Clock, systemClock } from '@hft/time/core';
 import type { AxiosInstance } from 'axios';
+import { mergeCredentials } from '../credential-writes.js';
 import { type LoggerLike, silentLogger } from '../logger-like.js';
-import { accountKey, type TokenRecord } from '../token-record.js';
+import { accountKey, RECORD_VERSION, type TokenRecord } from '../token-record.js';
 import type { TokenStore } from '../token-store.js';
 import { fetchProfile } from '../upstox/api.js';
 import { createUpstoxHttp } from '../upstox/http.js';
@@ -181,16 +182,21 @@ export function createNotifierHandler(options: NotifierHandlerOptions): Notifier
 
   const recordFor = (delivery: ValidDelivery, profile: UpstoxProfile): TokenRecord => {
     const record: TokenRecord = {
+      version: RECORD_VERSION,
       accountKey: accountKey(delivery.clientId, delivery.userId),
       clientId: delivery.clientId,
-      accessToken: delivery.accessToken,
       userId: delivery.userId,
       exchanges: profile.exchanges,
       products: profile.products,
       orderTypes: profile.orderTypes,
-      issuedAt: delivery.issuedAt,
-      expiresAt: delivery.expiresAt,
-      source: 'request',
+      tokens: {
+        daily: {
+          token: delivery.accessToken,
+          issuedAt: delivery.issuedAt,
+          expiresAt: delivery.expiresAt,
+          source: 'request',
+        },
+      },
     };
     if (options.accountName !== undefined) record.accountName = options.accountName;
     if (profile.userName !== undefined) record.userName = profile.userName;
@@ -202,14 +208,9 @@ export function createNotifierHandler(options: NotifierHandlerOptions): Notifier
     return record;
   };
 
-  // The stored record's account name and extended token are not part of a delivery: keep them.
-  const merge = (incoming: TokenRecord, existing: TokenRecord | undefined): TokenRecord => {
-    const merged = { ...incoming };
-    if (merged.accountName === undefined && existing?.accountName !== undefined)
-      merged.accountName = existing.accountName;
-    if (existing?.extendedToken !== undefined) merged.extendedToken = existing.extendedToken;
-    return merged;
-  };
+  // The stored record's account name and other kinds are not part of a delivery: keep them.
+  const merge = (incoming: TokenRecord, existing: TokenRecord | undefined): TokenRecord =>
+    mergeCredentials(incoming, existing, undefined);
 
   const check = async (delivery: ValidDelivery): Promise<Decision> => {
     const key = accountKey(delivery.clientId, delivery.userId);
@@ -221,8 +222,9 @@ export function createNotifierHandler(options: NotifierHandlerOptions): Notifier
     }
     // Replays and late deliveries are settled without an outbound call; writeIfNewer below
     // decides again under the lock.
-    if (existing?.accessToken === delivery.accessToken) return { result: 'duplicate' };
-    if (isStale(existing, delivery)) return { result: 'stale' };
+    if (existing?.tokens.daily?.token === delivery.accessToken) return { result: 'duplicate' };
+    if (isStale(existing, { token: delivery.accessToken, issuedAt: delivery.issuedAt }))
+      return { result: 'stale' };
     const call = limiter.tryRun(() => verify(delivery.accessToken));
     if (call === undefined)
       return { result: 'unchecked', reason: 'too many deliveries to check now', attempted: false };
