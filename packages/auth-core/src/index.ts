@@ -10,6 +10,8 @@ export {
   createUpstoxClient,
   type UpstoxClientOptions,
 } from './client/create-upstox-client.js';
+export { ORDER_PATHS, type OrderOperation, type OrderPathRow } from './client/order-paths.js';
+export type { LimiterOutagePolicy, SharedRateLimitOptions } from './client/shared-throttle.js';
 export {
   type ClientRateLimits,
   UPSTOX_ORDER_LIMITS,
