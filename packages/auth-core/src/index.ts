@@ -20,6 +20,7 @@ export {
 } from './client/throttle.js';
 export { type LoggerLike, silentLogger } from './logger-like.js';
 export type { CompleteLoginOptions } from './login-session.js';
+export { checkStaticIps, type StaticIpInput } from './static-ips.js';
 export * from './store.js';
 export type { InvalidationReason, TokenEvents } from './token-events.js';
 export {
@@ -32,10 +33,14 @@ export {
 export { isTokenRejection } from './token-rejection.js';
 export { type Off, TypedEmitter } from './typed-emitter.js';
 export {
+  authorizeFeed,
   type CodeExchangeParams,
+  type FeedKind,
   fetchProfile,
+  fetchStaticIps,
   revokeToken,
   sendCodeExchange,
+  sendStaticIpChange,
   sendTokenRequest,
 } from './upstox/api.js';
 export { type AuthorizationUrlParams, buildAuthorizationUrl, generateState } from './upstox/authorize-url.js';
@@ -43,12 +48,18 @@ export { type CallbackResult, parseCallback } from './upstox/callback.js';
 export { DEFAULT_BASE_URL, DEFAULT_ORDER_BASE_URL, UpstoxErrorCodes } from './upstox/endpoints.js';
 export { createUpstoxHttp, type UpstoxHttpOptions } from './upstox/http.js';
 export { jwtExpiry } from './upstox/jwt.js';
+export { parseStaticIpRefusal, type StaticIpRefusal, staticIpError } from './upstox/static-ip-error.js';
 export {
   type ProcessTokenOptions,
+  processFeedAuthorizeResponse,
   processLogoutResponse,
   processProfileResponse,
+  processStaticIpChangeResponse,
+  processStaticIpsResponse,
   processTokenRequestResponse,
   processTokenResponse,
+  type StaticIpChange,
+  type StaticIps,
   type TokenRequestResult,
   type UpstoxProfile,
 } from './upstox/validate.js';

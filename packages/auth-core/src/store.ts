@@ -23,6 +23,7 @@ export {
   type MemoryBackend,
   type MemoryTokenStoreOptions,
 } from './memory-store.js';
+export type { RateLimitBackend } from './rate-limit-backend.js';
 export {
   createRecordCodec,
   type DecodeContext,
@@ -31,7 +32,6 @@ export {
   type RecordCodecOptions,
   type RecordFormat,
 } from './record-codec.js';
-export type { RateLimitBackend } from './rate-limit-backend.js';
 export { type AuthStatus, type AuthStatusTokenInfo, statusFromInfo } from './status.js';
 export { type TokenInfo, toTokenInfo } from './token-info.js';
 export { accountKey, parseAccountKey, type TokenRecord, type TokenSource } from './token-record.js';

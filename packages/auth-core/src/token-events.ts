@@ -1,7 +1,7 @@
 import type { TokenInfo } from './token-info.js';
 
 /** Why a token stopped being usable before its expiry. */
-export type InvalidationReason = 'broker-rejected' | 'logout' | 'deleted';
+export type InvalidationReason = 'broker-rejected' | 'logout' | 'deleted' | 'static-ip-changed';
 
 /** Events of a {@link TokenManager}. Payloads never contain the access token, except `token`'s `accessToken`. */
 export interface TokenEvents {
@@ -11,7 +11,10 @@ export interface TokenEvents {
   expiring: (event: { info: TokenInfo; leadMs: number; remainingMs: number }) => void;
   /** The token reached its expiry (03:30 IST or JWT `exp`). */
   expired: (event: { info: TokenInfo }) => void;
-  /** The token stopped working: Upstox answered 401 `UDAPI100050`, logout, or another process deleted it. */
+  /**
+   * The token stopped working: Upstox answered 401 `UDAPI100050`, logout, another process deleted
+   * it, or the static IPs were changed (`setStaticIps`: Upstox invalidates the user's tokens).
+   */
   invalidated: (event: { info: TokenInfo | undefined; reason: InvalidationReason }) => void;
   /** A background failure (store watch, reload after a notification). */
   error: (error: Error) => void;

@@ -11,6 +11,13 @@ import { revokeAtBroker } from './broker-logout.js';
 import { CurrentToken } from './current-token.js';
 import { silentLogger } from './logger-like.js';
 import { type CompleteLoginOptions, LoginSession } from './login-session.js';
+import {
+  authorizeFeedFor,
+  changeStaticIps,
+  type ManagerCallContext,
+  readStaticIps,
+  type StaticIpInput,
+} from './static-ips.js';
 import type { TokenInfo } from './token-info.js';
 import type { LogoutResult, ReacquireReason, TokenManagerOptions } from './token-manager-options.js';
 import { accountKey, type TokenRecord } from './token-record.js';
@@ -19,7 +26,7 @@ import { mapTokenRejection } from './token-rejection.js';
 import type { TokenStore, TokenStoreChange } from './token-store.js';
 import { fetchProfile } from './upstox/api.js';
 import { createUpstoxHttp } from './upstox/http.js';
-import type { TokenRequestResult, UpstoxProfile } from './upstox/validate.js';
+import type { StaticIpChange, StaticIps, TokenRequestResult, UpstoxProfile } from './upstox/validate.js';
 import { writeIfNewer } from './write-if-newer.js';
 
 export type {
@@ -352,5 +359,38 @@ export class TokenManager extends CurrentToken {
     this.hot = undefined;
     this.binding.close();
     this.schedule.stop();
+  }
+
+  // ---------------------------------------------------------------- static IPs, feeds (static-ips.ts)
+
+  /** `GET /v2/user/ip`: the registered static IPs. @throws AuthError, BrokerError, NetworkError */
+  getStaticIps(): Promise<StaticIps> {
+    return readStaticIps(this.callContext());
+  }
+
+  /**
+   * `PUT /v2/user/ip` (once a week); then the token is invalidated (`static-ip-changed`): log in
+   * again. @throws InputError (`primary`/`secondary`), AuthError, BrokerError, NetworkError
+   */
+  setStaticIps(ips: StaticIpInput): Promise<StaticIpChange> {
+    return changeStaticIps(this.callContext(), ips);
+  }
+
+  /** The market feed's single-use `wss://` URL (`GET /v3/feed/market-data-feed/authorize`). */
+  authorizeMarketFeed(): Promise<string> {
+    return authorizeFeedFor(this.callContext(), 'market');
+  }
+
+  /** The portfolio feed's single-use `wss://` URL (`GET /v2/feed/portfolio-stream-feed/authorize`). */
+  authorizePortfolioFeed(options?: { updateTypes?: readonly string[] }): Promise<string> {
+    return authorizeFeedFor(this.callContext(), 'portfolio', options);
+  }
+
+  private callContext(): ManagerCallContext {
+    return {
+      http: this.http,
+      token: () => this.getValidToken(),
+      markInvalidated: (t, r) => this.markInvalidated(t, r),
+    };
   }
 }

@@ -31,7 +31,10 @@ function requestFor(row: OrderPathRow): { url: string; data?: unknown } {
     case 'exit-all':
       return { url: row.path };
     case 'gtt-place':
-      return { url: row.path, data: { instrument_token: ORDER.instrument_token, rules: [{ strategy: 'ENTRY' }] } };
+      return {
+        url: row.path,
+        data: { instrument_token: ORDER.instrument_token, rules: [{ strategy: 'ENTRY' }] },
+      };
     case 'gtt-modify':
     case 'gtt-cancel':
       return { url: row.path, data: { gtt_order_id: 'GTT-C1' } };
@@ -89,7 +92,9 @@ describe('the order-path table', () => {
       clock,
     });
     onCleanup(() => manager.close());
-    await manager.setToken(processTokenResponse(await emu.issueToken(), { clientId: emu.defaultApp.clientId, clock }));
+    await manager.setToken(
+      processTokenResponse(await emu.issueToken(), { clientId: emu.defaultApp.clientId, clock }),
+    );
     const backend = countingBackend();
     const client = createUpstoxClient(manager, {
       baseUrl: `http://127.0.0.1:${emu.port}`,

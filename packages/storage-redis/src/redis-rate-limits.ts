@@ -11,7 +11,11 @@ import type { RedisConnection } from './redis-connection.js';
  * {@link RedisConnection.run}: connect-on-demand, bounded by the store's timeouts, errors as
  * `StorageError` without the password.
  */
-export function redisRateLimits(commands: RedisConnection, prefix: string, backend: string): RateLimitBackend {
+export function redisRateLimits(
+  commands: RedisConnection,
+  prefix: string,
+  backend: string,
+): RateLimitBackend {
   const limiters = new Map<string, RateLimiterRedis>();
   const limiterFor = (limit: number, ttlSeconds: number): RateLimiterRedis => {
     const id = `${limit}/${ttlSeconds}`;

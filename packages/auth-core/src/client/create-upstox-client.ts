@@ -15,7 +15,13 @@ import {
   nonJsonError,
   transportError,
 } from '../upstox/http.js';
-import { carriesAlgoName, pathOf, type RequestCategory, requestCategory, usesOrderHost } from './request-category.js';
+import {
+  carriesAlgoName,
+  pathOf,
+  type RequestCategory,
+  requestCategory,
+  usesOrderHost,
+} from './request-category.js';
 import { createClientThrottle, type SharedRateLimitOptions } from './shared-throttle.js';
 import type { ClientRateLimits } from './throttle.js';
 

@@ -9,6 +9,9 @@ export const UpstoxPaths = {
   token: '/v2/login/authorization/token',
   profile: '/v2/user/profile',
   logout: '/v2/logout',
+  staticIps: '/v2/user/ip',
+  marketFeedAuthorize: '/v3/feed/market-data-feed/authorize',
+  portfolioFeedAuthorize: '/v2/feed/portfolio-stream-feed/authorize',
   tokenRequest: (clientId: string) => `/v3/login/auth/token/request/${encodeURIComponent(clientId)}`,
 } as const;
 

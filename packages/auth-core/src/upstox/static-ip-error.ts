@@ -1,7 +1,8 @@
 // Upstox's UDAPI1154 (an order from an IP that is not one of the user's registered static IPs)
 // as a BrokerError that says what Upstox saw and what to do about it.
-import { BrokerError, type BrokerErrorDetails, ErrorCodes } from '@hft/errors';
+
 import { isIP } from 'node:net';
+import { BrokerError, type BrokerErrorDetails, ErrorCodes } from '@hft/errors';
 
 /** What a UDAPI1154 message says: the origin IP and the registered ones, when it names them. */
 export interface StaticIpRefusal {
@@ -21,9 +22,7 @@ export function parseStaticIpRefusal(message: string): StaticIpRefusal {
   if (origin !== undefined && isIP(origin) !== 0) out.originIp = origin;
   const configured = CONFIGURED.exec(message)?.[1];
   if (configured !== undefined) {
-    const ips = configured
-      .split(/[\s,]+/)
-      .filter((ip) => isIP(ip) !== 0);
+    const ips = configured.split(/[\s,]+/).filter((ip) => isIP(ip) !== 0);
     if (ips.length > 0) out.registeredIps = ips;
   }
   return out;
@@ -51,7 +50,7 @@ export function staticIpError(
         : `registered: ${registered.join(', ')}`;
   const fix = seen
     ? `register it with \`hft ip set ${seen}\` (or in My Apps on Upstox; a change is allowed once a week and logs you out), or send orders from a registered address`
-    : 'register this machine\'s public IP with `hft ip set <ip>` (or in My Apps on Upstox; a change is allowed once a week and logs you out), or send orders from a registered address';
+    : "register this machine's public IP with `hft ip set <ip>` (or in My Apps on Upstox; a change is allowed once a week and logs you out), or send orders from a registered address";
   return new BrokerError(
     `Upstox refused ${details.endpoint} (HTTP ${details.status}, UDAPI1154): ${from} is not one of the user's static IPs (${list}). Fix: ${fix}`,
     {
