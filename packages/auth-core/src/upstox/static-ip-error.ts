@@ -22,7 +22,11 @@ export function parseStaticIpRefusal(message: string): StaticIpRefusal {
   if (origin !== undefined && isIP(origin) !== 0) out.originIp = origin;
   const configured = CONFIGURED.exec(message)?.[1];
   if (configured !== undefined) {
-    const ips = configured.split(/[\s,]+/).filter((ip) => isIP(ip) !== 0);
+    // Upstox registers at most two (primary, secondary).
+    const ips = configured
+      .split(/[\s,]+/)
+      .filter((ip) => isIP(ip) !== 0)
+      .slice(0, 2);
     if (ips.length > 0) out.registeredIps = ips;
   }
   return out;
