@@ -267,6 +267,36 @@ accounts
   )
   .action(action(() => import('./commands/accounts-use.js')));
 
+const ip = program
+  .command('ip')
+  .description('show the static IPs registered for the account (orders must come from one of them)')
+  .option('--json', 'print as JSON')
+  .addHelpText(
+    'after',
+    `
+Since 2026-04-01 Upstox accepts order calls only from the user's registered static IPs (a primary
+and an optional secondary); others are refused with UDAPI1154. hft doctor compares them with this
+machine's address.`,
+  )
+  .addHelpText('after', examples('hft ip', 'hft ip --json | jq -r .primary_ip', 'hft ip set 203.0.113.7'))
+  .action(action(() => import('./commands/ip.js')));
+ip.command('set')
+  .description(
+    'register new static IPs (PUT /v2/user/ip); Upstox then invalidates the tokens, and allows one change a week',
+  )
+  .argument('<primary>', 'the primary IP (IPv4 or IPv6)')
+  .argument('[secondary]', 'an optional secondary IP')
+  .option('--yes', 'do not ask for confirmation (for scripts)')
+  .addHelpText(
+    'after',
+    examples(
+      'hft ip set 203.0.113.7',
+      'hft ip set 203.0.113.7 2001:db8::7',
+      'hft --account desk ip set 203.0.113.7 --yes',
+    ),
+  )
+  .action(action(() => import('./commands/ip-set.js')));
+
 program
   .command('config')
   .description('show the resolved configuration and where each value came from (secrets masked)')
@@ -277,10 +307,24 @@ program
 program
   .command('doctor')
   .description(
-    'check credentials, redirect URI, clock, store and log directory; each check says how to fix it',
+    'check credentials, redirect URI, clock, store, log directory and static IP; each check says how to fix it',
   )
   .option('--json', 'print the checks as JSON')
-  .addHelpText('after', examples('hft doctor', 'hft doctor --json | jq \'.[] | select(.status != "pass")\''))
+  .addHelpText(
+    'after',
+    `
+static-ip compares the registered static IPs (GET /v2/user/ip) with this machine's address:
+HFT_EGRESS_IP when set, else its own non-loopback interface addresses, else the answer of
+HFT_EGRESS_ECHO_URL (an echo service you choose; none is asked by default).`,
+  )
+  .addHelpText(
+    'after',
+    examples(
+      'hft doctor',
+      'hft doctor --json | jq \'.checks[] | select(.status != "pass")\'',
+      'HFT_EGRESS_IP=203.0.113.7 hft doctor',
+    ),
+  )
   .action(action(() => import('./commands/doctor.js')));
 
 program

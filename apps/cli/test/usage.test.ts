@@ -21,6 +21,7 @@ const COMMANDS: Record<string, string[]> = {
   doctor: ['how to fix it', '--json'],
   emulator: ['Upstox emulator', '--port <port>', '--host <host>'],
   demo: ['no Upstox account', 'whoami'],
+  ip: ['static IPs registered', '--json', 'UDAPI1154'],
 };
 
 describe('usage', () => {
@@ -44,6 +45,7 @@ describe('usage', () => {
       'webhook',
       'webhook serve',
       'accounts use',
+      'ip set',
       'completion',
     ];
     const results = await Promise.all(

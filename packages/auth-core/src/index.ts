@@ -11,6 +11,8 @@ export {
   type HftRequestConfig,
   type UpstoxClientOptions,
 } from './client/create-upstox-client.js';
+export { ORDER_PATHS, type OrderOperation, type OrderPathRow } from './client/order-paths.js';
+export type { LimiterOutagePolicy, SharedRateLimitOptions } from './client/shared-throttle.js';
 export {
   type ClientRateLimits,
   UPSTOX_ORDER_LIMITS,
@@ -20,6 +22,7 @@ export {
 export type { KindLeads } from './current-token.js';
 export { type LoggerLike, silentLogger } from './logger-like.js';
 export type { CompleteLoginOptions } from './login-session.js';
+export { checkStaticIps, type StaticIpInput } from './static-ips.js';
 export * from './store.js';
 export type { InvalidationReason, TokenEvents, TokenOrigin } from './token-events.js';
 export type { ImportedToken, ImportTokenOptions } from './token-import.js';
@@ -34,10 +37,14 @@ export {
 export { isTokenRejection } from './token-rejection.js';
 export { type Off, TypedEmitter } from './typed-emitter.js';
 export {
+  authorizeFeed,
   type CodeExchangeParams,
+  type FeedKind,
   fetchProfile,
+  fetchStaticIps,
   revokeToken,
   sendCodeExchange,
+  sendStaticIpChange,
   sendTokenRequest,
 } from './upstox/api.js';
 export { type AuthorizationUrlParams, buildAuthorizationUrl, generateState } from './upstox/authorize-url.js';
@@ -50,12 +57,18 @@ export {
 } from './upstox/endpoints.js';
 export { createUpstoxHttp, type UpstoxHttpOptions } from './upstox/http.js';
 export { isJwt, jwtExpiry, jwtIssuedAt, jwtSubject } from './upstox/jwt.js';
+export { parseStaticIpRefusal, type StaticIpRefusal, staticIpError } from './upstox/static-ip-error.js';
 export {
   type ProcessTokenOptions,
+  processFeedAuthorizeResponse,
   processLogoutResponse,
   processProfileResponse,
+  processStaticIpChangeResponse,
+  processStaticIpsResponse,
   processTokenRequestResponse,
   processTokenResponse,
+  type StaticIpChange,
+  type StaticIps,
   type TokenRequestResult,
   type UpstoxProfile,
 } from './upstox/validate.js';

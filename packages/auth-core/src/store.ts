@@ -24,6 +24,7 @@ export {
   type MemoryBackend,
   type MemoryTokenStoreOptions,
 } from './memory-store.js';
+export type { RateLimitBackend } from './rate-limit-backend.js';
 export {
   createRecordCodec,
   type DecodeContext,

@@ -2,7 +2,7 @@ import type { TokenInfo } from './token-info.js';
 import type { TokenKind } from './token-record.js';
 
 /** Why a token stopped being usable before its expiry. */
-export type InvalidationReason = 'broker-rejected' | 'logout' | 'deleted';
+export type InvalidationReason = 'broker-rejected' | 'logout' | 'deleted' | 'static-ip-changed';
 
 /** Where a new current token came from. */
 export type TokenOrigin = 'login' | 'store' | 'reacquire';
@@ -20,7 +20,8 @@ export interface TokenEvents {
   expired: (event: { info: TokenInfo; kind: TokenKind }) => void;
   /**
    * A token stopped working: Upstox answered 401 `UDAPI100050` to it (`kind` is the kind sent),
-   * logout, or another process deleted the record (`kind` is `daily`; every kind went).
+   * logout, another process deleted it, or the static IPs were changed (`setStaticIps`: Upstox
+   * invalidates the user's daily token).
    */
   invalidated: (event: { info: TokenInfo | undefined; reason: InvalidationReason; kind: TokenKind }) => void;
   /** A background failure (store watch, reload after a notification). */

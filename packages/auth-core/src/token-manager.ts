@@ -13,6 +13,13 @@ import { CurrentToken, type KindLeads } from './current-token.js';
 import { silentLogger } from './logger-like.js';
 import { type CompleteLoginOptions, LoginSession } from './login-session.js';
 import { type ImportedToken, type ImportTokenOptions, prepareImport } from './token-import.js';
+import {
+  authorizeFeedFor,
+  changeStaticIps,
+  type ManagerCallContext,
+  readStaticIps,
+  type StaticIpInput,
+} from './static-ips.js';
 import type { TokenInfo } from './token-info.js';
 import { isTokenKind } from './token-kinds.js';
 import type {
@@ -28,7 +35,7 @@ import type { TokenStore, TokenStoreChange } from './token-store.js';
 import { fetchProfile } from './upstox/api.js';
 import { DEFAULT_SANDBOX_BASE_URL } from './upstox/endpoints.js';
 import { createUpstoxHttp } from './upstox/http.js';
-import type { TokenRequestResult, UpstoxProfile } from './upstox/validate.js';
+import type { StaticIpChange, StaticIps, TokenRequestResult, UpstoxProfile } from './upstox/validate.js';
 import { writeIfNewer } from './write-if-newer.js';
 
 export type {
@@ -412,5 +419,47 @@ export class TokenManager extends CurrentToken {
     this.hot = undefined;
     this.binding.close();
     this.stopSchedules();
+  }
+
+  // ---------------------------------------------------------------- static IPs, feeds (static-ips.ts)
+
+  /** `GET /v2/user/ip`: the registered static IPs. @throws AuthError, BrokerError, NetworkError */
+  getStaticIps(): Promise<StaticIps> {
+    return readStaticIps(this.callContext());
+  }
+
+  /**
+   * `PUT /v2/user/ip` (once a week); then the token is invalidated (`static-ip-changed`): log in
+   * again. @throws InputError (`primary`/`secondary`), AuthError, BrokerError, NetworkError
+   */
+  setStaticIps(ips: StaticIpInput): Promise<StaticIpChange> {
+    return changeStaticIps(this.callContext(), ips);
+  }
+
+  /** The market feed's single-use `wss://` URL (`GET /v3/feed/market-data-feed/authorize`). */
+  authorizeMarketFeed(): Promise<string> {
+    // An analytics token may authorize the market feed too (reference §12): a data-only program
+    // keeps its feed across 03:30.
+    return authorizeFeedFor(this.callContext(['daily', 'analytics']), 'market');
+  }
+
+  /** The portfolio feed's single-use `wss://` URL (`GET /v2/feed/portfolio-stream-feed/authorize`). */
+  authorizePortfolioFeed(options?: { updateTypes?: readonly string[] }): Promise<string> {
+    return authorizeFeedFor(this.callContext(), 'portfolio', options);
+  }
+
+  private callContext(kinds?: readonly TokenKind[]): ManagerCallContext {
+    return {
+      http: this.http,
+      token: async () => {
+        await this.load();
+        for (const kind of kinds ?? []) {
+          const token = this.peekToken(kind);
+          if (token !== undefined) return token;
+        }
+        return this.getAccessToken();
+      },
+      markInvalidated: (t, r) => this.markInvalidated(t, r),
+    };
   }
 }

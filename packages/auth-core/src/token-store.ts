@@ -1,3 +1,4 @@
+import type { RateLimitBackend } from './rate-limit-backend.js';
 import type { TokenRecord } from './token-record.js';
 
 /** What changed in a store, as seen by a {@link TokenStore.watch} subscriber. */
@@ -58,4 +59,9 @@ export interface TokenStore {
   watch(key: string, onChange: (change: TokenStoreChange) => void): Unsubscribe;
   /** Releases connections, watchers and timers. Further calls fail with `StorageError`. */
   close(): Promise<void>;
+  /**
+   * Optional: counters shared by every process on this backend, so that the API client's rate
+   * limits hold per user across processes (see `createUpstoxClient`). Absent: per-process limits.
+   */
+  readonly rateLimits?: RateLimitBackend;
 }

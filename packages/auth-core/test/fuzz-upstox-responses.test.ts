@@ -246,8 +246,15 @@ describe('the other Upstox response parsers fuzz', () => {
             expect(status >= 200 && status < 300).toBe(true);
             return;
           }
-          expect([ErrorCodes.BROKER_ERROR, ErrorCodes.BROKER_RATE_LIMITED]).toContain(result.error.code);
-          expect(result.error.message.length).toBeLessThan(400);
+          expect([
+            ErrorCodes.BROKER_ERROR,
+            ErrorCodes.BROKER_RATE_LIMITED,
+            ErrorCodes.BROKER_STATIC_IP,
+          ]).toContain(result.error.code);
+          // UDAPI1154 gets the addresses and the fix spelled out (never Upstox's other text).
+          const staticIp = result.error.code === ErrorCodes.BROKER_STATIC_IP;
+          expect(staticIp).toBe(parseErrorEnvelope(body)[0]?.code === 'UDAPI1154');
+          expect(result.error.message.length).toBeLessThan(staticIp ? 600 : 400);
           const built = brokerError(response);
           expect(built.code).toBe(result.error.code);
         },

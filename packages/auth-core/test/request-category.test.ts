@@ -16,7 +16,9 @@ describe('pathOf', () => {
 describe('request buckets', () => {
   it('puts order placement in the order bucket and on the order host', () => {
     expect(requestCategory('/v2/order/place')).toBe('order');
-    expect(requestCategory('/v2/gtt/place')).toBe('order');
+    expect(requestCategory('/v3/order/gtt/place')).toBe('order');
+    expect(requestCategory('/v3/gtt/place')).toBe('standard');
+    expect(requestCategory('/v2/order/place/')).toBe('order');
     expect(requestCategory('/v2/user/profile')).toBe('standard');
     expect(usesOrderHost('/v3/order/modify')).toBe(true);
     expect(usesOrderHost('/v2/order/retrieve-all')).toBe(false);

@@ -53,7 +53,8 @@ describe('request routing', () => {
     expect(requestCategory('/v2/order/place')).toBe('order');
     expect(requestCategory('/v3/order/modify')).toBe('order');
     expect(requestCategory('/v2/order/multi/place')).toBe('order');
-    expect(requestCategory('/v2/gtt/create')).toBe('order');
+    expect(requestCategory('/v3/order/gtt/place')).toBe('order');
+    expect(requestCategory('/v2/gtt/create')).toBe('standard');
     expect(requestCategory('/v2/user/profile')).toBe('standard');
     expect(requestCategory('/v2/order/retrieve-all')).toBe('standard');
     expect(usesOrderHost('/v2/order/place')).toBe(true);

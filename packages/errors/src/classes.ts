@@ -74,6 +74,10 @@ export interface BrokerErrorDetails {
   errors: readonly BrokerErrorItem[];
   /** Seconds from a `Retry-After` header, when present. */
   retryAfterSeconds?: number;
+  /** `HFT_BROKER_STATIC_IP`: the address Upstox saw the call come from, when it said so. */
+  originIp?: string;
+  /** `HFT_BROKER_STATIC_IP`: the user's registered static IPs, when known. */
+  registeredIps?: readonly string[];
 }
 
 /** Upstox answered with an error (its JSON envelope) or with a 2xx body that failed validation. */

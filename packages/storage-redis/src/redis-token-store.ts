@@ -1,5 +1,10 @@
 import { inspect } from 'node:util';
-import { assertTokenRecord, createRecordCodec, type TokenStore } from '@hft/auth-core/store';
+import {
+  assertTokenRecord,
+  createRecordCodec,
+  type RateLimitBackend,
+  type TokenStore,
+} from '@hft/auth-core/store';
 import { InputError, StorageError } from '@hft/errors';
 import { keyvTokenStore, localBus } from '@hft/storage-keyv';
 import { createClient } from '@redis/client';
@@ -9,6 +14,7 @@ import { recordTtlMs } from './record-ttl.js';
 import { type RedisClient, RedisConnection } from './redis-connection.js';
 import { createRedisKeyv } from './redis-keyv.js';
 import { redisLease } from './redis-lease.js';
+import { redisRateLimits } from './redis-rate-limits.js';
 import type { RedisTarget } from './redis-url.js';
 import { createWatchHub, type WatchHub } from './watch-hub.js';
 
@@ -34,6 +40,11 @@ export interface RedisTokenStore extends TokenStore {
    *   refuses client tracking (Redis older than 6.0, or an ACL without `CLIENT`).
    */
   connect(): Promise<void>;
+  /**
+   * Shared rate-limit counters in this Redis (rate-limiter-flexible), which `createUpstoxClient`
+   * uses by default: every process of a user then stays within one budget.
+   */
+  readonly rateLimits: RateLimitBackend;
 }
 
 /** Reconnect delay: 50 ms doubling per attempt, capped, plus up to 50 ms of jitter. */
@@ -170,6 +181,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     },
     delete: (key) => call('delete', key, () => inner.delete(key)),
     list: () => call('list', undefined, () => inner.list()),
+    rateLimits: redisRateLimits(commands, prefix, NAME),
     withLock(key, ttlMs, fn, lockOptions) {
       ensureOpen('lock');
       return inner.withLock(key, ttlMs, fn, lockOptions);

@@ -1,5 +1,6 @@
 import type { Route } from './routes/context.js';
 import { controlRoutes } from './routes/control-routes.js';
+import { feedRoutes } from './routes/feed-routes.js';
 import { loginRoutes } from './routes/login-routes.js';
 import { marketRoutes } from './routes/market-routes.js';
 import { orderRoutes } from './routes/order-routes.js';
@@ -13,6 +14,7 @@ export const ROUTES: readonly Route[] = [
   ...tokenRequestRoutes,
   ...userRoutes,
   ...marketRoutes,
+  ...feedRoutes,
   ...orderRoutes,
   ...controlRoutes,
 ];

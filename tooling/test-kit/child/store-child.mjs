@@ -217,7 +217,52 @@ async function writeLoop(store, { key, writer: name }) {
   }
 }
 
-const modes = { mixed, 'hold-lock': holdLock, writer, watcher, lifecycle, 'write-loop': writeLoop };
+/**
+ * A strategy process placing orders as fast as it can: a TokenManager over this store (the token
+ * another process stored) and `createUpstoxClient` from the built auth-core at `authCore`, whose
+ * rate limits are shared through the store when it offers counters. `concurrency` loops send
+ * `POST /v2/order/place` until `durationMs` after "go"; reports how many were accepted and the
+ * error codes of the others.
+ */
+async function orderBurst(store, { authCore, baseUrl, clientId, redirectUri, durationMs, concurrency }) {
+  const { TokenManager, createUpstoxClient } = await import(pathToFileURL(authCore).href);
+  if (typeof store.connect === 'function') await store.connect();
+  const manager = new TokenManager({ clientId, redirectUri, store, baseUrl, watch: false });
+  await manager.load();
+  const client = createUpstoxClient(manager, { baseUrl, orderBaseUrl: baseUrl });
+  const order = { instrument_token: 'NSE_EQ|INE002A01018', quantity: 1, transaction_type: 'BUY' };
+  // Warm the connections (HTTP keep-alive is off by default; Redis is connected above).
+  send({ type: 'ready' });
+  await nextMessage((m) => m.type === 'go');
+  const end = Date.now() + durationMs;
+  let placed = 0;
+  const errors = {};
+  const loop = async () => {
+    while (Date.now() < end) {
+      try {
+        await client.post('/v2/order/place', order);
+        placed += 1;
+      } catch (error) {
+        const code = error?.code ?? error?.name ?? 'unknown';
+        errors[code] = (errors[code] ?? 0) + 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency ?? 4 }, loop));
+  await manager.close();
+  await store.close();
+  send({ type: 'done', placed, errors });
+}
+
+const modes = {
+  mixed,
+  'hold-lock': holdLock,
+  writer,
+  watcher,
+  lifecycle,
+  'write-loop': writeLoop,
+  'order-burst': orderBurst,
+};
 
 const start = await nextMessage((m) => m.type === 'start');
 try {

@@ -14,7 +14,14 @@ export interface ChildStoreSpec {
 }
 
 /** What a child process does with its store (see `child/store-child.mjs`). */
-export type StoreChildMode = 'mixed' | 'hold-lock' | 'writer' | 'watcher' | 'lifecycle' | 'write-loop';
+export type StoreChildMode =
+  | 'mixed'
+  | 'hold-lock'
+  | 'writer'
+  | 'watcher'
+  | 'lifecycle'
+  | 'write-loop'
+  | 'order-burst';
 
 /** How a child ended. */
 export interface ChildExit {

@@ -5,10 +5,11 @@ import { herdsFigure } from './herds.js';
 import { hotPathFigure } from './hot-path.js';
 import { propagationFigure } from './propagation.js';
 import { scaleFigure } from './scale.js';
+import { sharedLimiterFigure } from './shared-limiter.js';
 import { storeOpsFigure } from './store-ops.js';
 import { warmAsyncFigure } from './warm-async.js';
 
-/** Every figure of issue 8, in report order (figure 1 first). */
+/** Every figure (issue 8's, then issue 13's shared limiter), in report order (figure 1 first). */
 export const FIGURES: readonly Figure[] = [
   hotPathFigure,
   warmAsyncFigure,
@@ -18,10 +19,17 @@ export const FIGURES: readonly Figure[] = [
   cliStartupFigure,
   propagationFigure,
   herdsFigure,
+  sharedLimiterFigure,
 ];
 
 /** Figures that need the run's redis-server. */
-export const NEEDS_REDIS: ReadonlySet<string> = new Set(['store-ops', 'scale', 'propagation', 'herds']);
+export const NEEDS_REDIS: ReadonlySet<string> = new Set([
+  'store-ops',
+  'scale',
+  'propagation',
+  'herds',
+  'shared-limiter',
+]);
 
 export {
   apiClientFigure,
@@ -30,6 +38,7 @@ export {
   hotPathFigure,
   propagationFigure,
   scaleFigure,
+  sharedLimiterFigure,
   storeOpsFigure,
   warmAsyncFigure,
 };

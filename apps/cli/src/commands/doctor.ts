@@ -13,6 +13,7 @@ import { ExitCode } from '../exit-codes.js';
 import { formatDuration } from '../format.js';
 import { loopbackTarget } from '../login/loopback.js';
 import { assertStoreWritable } from '../store-write-check.js';
+import { staticIpCheck } from './doctor-static-ip.js';
 
 /** One check's outcome. `warn` does not fail the run. */
 interface Check {
@@ -50,6 +51,8 @@ export async function run(ctx: CommandContext, options: { json?: boolean }): Pro
     checks.push(...(await storeChecks(ctx, config)));
     checks.push(await logDirCheck(config.logFile));
     checks.push(timeZoneCheck());
+    if (checks.every((c) => c.name !== 'credentials' || c.status === 'pass'))
+      checks.push(await staticIpCheck(ctx));
   }
   const failed = checks.filter((c) => c.status === 'fail').length;
   if (options.json) {

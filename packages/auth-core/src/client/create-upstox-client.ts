@@ -21,8 +21,15 @@ import {
   nonJsonError,
   transportError,
 } from '../upstox/http.js';
-import { pathOf, type RequestCategory, requestCategory, usesOrderHost } from './request-category.js';
-import { type ClientRateLimits, createThrottle } from './throttle.js';
+import {
+  carriesAlgoName,
+  pathOf,
+  type RequestCategory,
+  requestCategory,
+  usesOrderHost,
+} from './request-category.js';
+import { createClientThrottle, type SharedRateLimitOptions } from './shared-throttle.js';
+import type { ClientRateLimits } from './throttle.js';
 import { type PickedToken, tokenPicker } from './token-picker.js';
 
 /** What the client needs from a token holder; `TokenManager` provides it. */
@@ -49,12 +56,19 @@ export interface HftRequestConfig {
 export interface UpstoxClientOptions {
   /** API base URL. Default `https://api.upstox.com`. */
   baseUrl?: string;
-  /** Host for order place/modify/cancel. Default `https://api-hft.upstox.com`. */
+  /** Host of the order paths marked `orderHost` in `ORDER_PATHS` (place/modify/cancel). Default `https://api-hft.upstox.com`. */
   orderBaseUrl?: string;
   /** Per-request timeout in ms. Default 10 000. */
   timeoutMs?: number;
   /** Client-side throttling per bucket. Default: Upstox's published limits for both buckets. */
   rateLimits?: ClientRateLimits;
+  /**
+   * Count the buckets per user in shared counters, so every process of the user stays within one
+   * budget. Default: on when the source's store offers counters (`store.rateLimits`: the Redis
+   * store), with the outage policy closed for orders and open for reads; `false` keeps
+   * per-process buckets.
+   */
+  sharedRateLimits?: SharedRateLimitOptions | false;
   /** Retries of idempotent requests on 429, 5xx and network failures. Default 2. */
   retries?: number;
   /** First backoff delay in ms (doubles, with jitter). Default 250. */
@@ -67,7 +81,7 @@ export interface UpstoxClientOptions {
    * only if a newer token is already there.
    */
   replayWaitMs?: number;
-  /** Sent as `X-Algo-Name` on order requests (required for algo apps since 2026-04-01). */
+  /** Sent as `X-Algo-Name` on every order path of `ORDER_PATHS` (required for algo apps since 2026-04-01). */
   algoName?: string;
   /**
    * The kinds a read-only (GET, non-order) request may use, in order of preference: the first
@@ -129,7 +143,7 @@ export function createUpstoxClient(
   const baseDelay = options.retryBaseDelayMs ?? 250;
   const maxDelay = options.maxRetryDelayMs ?? 10_000;
   const replayWaitMs = options.replayWaitMs ?? 0;
-  const throttle = createThrottle(options.rateLimits);
+  const throttle = createClientThrottle(source, options);
   const transport = axios.getAdapter(axios.defaults.adapter);
   const client = axios.create({
     baseURL: baseUrl,
@@ -165,7 +179,7 @@ export function createUpstoxClient(
       if (path.startsWith('/v2/')) config.headers.set('Api-Version', '2.0', false);
       if (state.category === 'order') {
         if (usesOrderHost(path) && !/^https?:/i.test(config.url ?? '')) config.baseURL = orderBaseUrl;
-        if (options.algoName) config.headers.set('X-Algo-Name', options.algoName);
+        if (options.algoName && carriesAlgoName(path)) config.headers.set('X-Algo-Name', options.algoName);
       }
       return config;
     },

@@ -1,19 +1,22 @@
+// A request's bucket and host, read from the one table of order paths (order-paths.ts).
+import { orderPathRow } from './order-paths.js';
+
 /** Upstox rate-limit bucket of a request. */
 export type RequestCategory = 'order' | 'standard';
 
-// Order placement APIs share one budget (place, modify, cancel, multi-order, GTT, exit-all).
-const ORDER_PATH = /^\/v[23]\/(order\/(place|modify|cancel|multi\/)|gtt\/|order\/positions\/exit)/;
-// The SDKs send exactly these to the low-latency order host.
-const ORDER_HOST_PATH = /^\/v[23]\/order\/(place|modify|cancel)(\/|$|\?)/;
-
-/** The rate-limit bucket of `path`. */
+/** The rate-limit bucket of `path`: `order` for every row of `ORDER_PATHS`, else `standard`. */
 export function requestCategory(path: string): RequestCategory {
-  return ORDER_PATH.test(path) ? 'order' : 'standard';
+  return orderPathRow(path)?.bucket ?? 'standard';
 }
 
-/** Whether `path` goes to the order host (`api-hft`). */
+/** Whether `path` goes to the order host (`api-hft`): the rows of `ORDER_PATHS` marked `orderHost`. */
 export function usesOrderHost(path: string): boolean {
-  return ORDER_HOST_PATH.test(path);
+  return orderPathRow(path)?.orderHost ?? false;
+}
+
+/** Whether `path` carries `X-Algo-Name` (when the client has an `algoName`). */
+export function carriesAlgoName(path: string): boolean {
+  return orderPathRow(path)?.algoName ?? false;
 }
 
 /** The path of a request URL relative to its base (no query, no origin). */

@@ -3,9 +3,14 @@ import { assertNonEmptyString } from '../assert.js';
 import { UpstoxPaths } from './endpoints.js';
 import { expectSuccess, sendUpstox } from './http.js';
 import {
+  processFeedAuthorizeResponse,
   processLogoutResponse,
   processProfileResponse,
+  processStaticIpChangeResponse,
+  processStaticIpsResponse,
   processTokenRequestResponse,
+  type StaticIpChange,
+  type StaticIps,
   type TokenRequestResult,
   type UpstoxProfile,
 } from './validate.js';
@@ -87,4 +92,73 @@ export async function sendTokenRequest(
     data: JSON.stringify({ client_secret: params.clientSecret }),
   });
   return processTokenRequestResponse(expectSuccess(response), params.clientId);
+}
+
+/** `GET /v2/user/ip`: the user's registered static IPs. @throws BrokerError, NetworkError */
+export async function fetchStaticIps(http: AxiosInstance, accessToken: string): Promise<StaticIps> {
+  assertNonEmptyString(accessToken, 'accessToken');
+  const response = await sendUpstox(http, {
+    method: 'GET',
+    path: UpstoxPaths.staticIps,
+    headers: { Authorization: `Bearer ${accessToken}`, 'Api-Version': '2.0' },
+  });
+  return processStaticIpsResponse(expectSuccess(response));
+}
+
+/**
+ * `PUT /v2/user/ip` with JSON `{primary_ip, secondary_ip?}`: changes the registered static IPs.
+ * Upstox allows one change a week and invalidates the user's access tokens on success. Validate
+ * the addresses first (`checkStaticIps`). @throws BrokerError, NetworkError
+ */
+export async function sendStaticIpChange(
+  http: AxiosInstance,
+  accessToken: string,
+  ips: { primary: string; secondary?: string | null },
+): Promise<StaticIpChange> {
+  assertNonEmptyString(accessToken, 'accessToken');
+  const body: Record<string, unknown> = { primary_ip: ips.primary };
+  if (ips.secondary !== undefined) body.secondary_ip = ips.secondary;
+  const response = await sendUpstox(http, {
+    method: 'PUT',
+    path: UpstoxPaths.staticIps,
+    headers: {
+      Authorization: `Bearer ${accessToken}`,
+      'Api-Version': '2.0',
+      'Content-Type': 'application/json',
+    },
+    data: JSON.stringify(body),
+  });
+  return processStaticIpChangeResponse(expectSuccess(response));
+}
+
+/** Which feed {@link authorizeFeed} authorizes. */
+export type FeedKind = 'market' | 'portfolio';
+
+/**
+ * `GET /v3/feed/market-data-feed/authorize` or `GET /v2/feed/portfolio-stream-feed/authorize`
+ * (with `update_types` when given): resolves with the single-use `wss://` URL to connect to.
+ * @throws BrokerError, NetworkError
+ */
+export async function authorizeFeed(
+  http: AxiosInstance,
+  accessToken: string,
+  kind: FeedKind,
+  options: { updateTypes?: readonly string[] } = {},
+): Promise<string> {
+  assertNonEmptyString(accessToken, 'accessToken');
+  const base = kind === 'market' ? UpstoxPaths.marketFeedAuthorize : UpstoxPaths.portfolioFeedAuthorize;
+  const types = options.updateTypes;
+  const query =
+    kind === 'portfolio' && types !== undefined && types.length > 0
+      ? `?${new URLSearchParams({ update_types: types.join(',') })}`
+      : '';
+  const response = await sendUpstox(http, {
+    method: 'GET',
+    path: `${base}${query}`,
+    headers: {
+      Authorization: `Bearer ${accessToken}`,
+      ...(kind === 'portfolio' ? { 'Api-Version': '2.0' } : {}),
+    },
+  });
+  return processFeedAuthorizeResponse(expectSuccess(response), base);
 }

@@ -1,7 +1,8 @@
 import { BrokerError, type BrokerErrorItem, ErrorCodes, NetworkError } from '@hft/errors';
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
 import { isPlainObject } from '../assert.js';
-import { DEFAULT_BASE_URL } from './endpoints.js';
+import { DEFAULT_BASE_URL, UpstoxErrorCodes } from './endpoints.js';
+import { staticIpError } from './static-ip-error.js';
 
 /** Default timeout of login/account calls, in ms. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -167,18 +168,20 @@ export function brokerError(response: UpstoxRawResponse): BrokerError {
   const first = errors[0];
   const retryAfter = parseRetryAfter(response.headers['retry-after']);
   const rateLimited = status === 429 || first?.code === 'UDAPI10005';
+  const details = {
+    status,
+    endpoint,
+    errors,
+    ...(first ? { brokerCode: first.code } : {}),
+    ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+  };
+  if (first?.code === UpstoxErrorCodes.STATIC_IP) return staticIpError(details, first.message);
   const text = first
     ? `${first.code}${first.message ? `: ${sanitise(first.message)}` : ''}`
     : 'no error details in the body';
   return new BrokerError(`Upstox rejected ${endpoint} (HTTP ${status}, ${text})`, {
     code: rateLimited ? ErrorCodes.BROKER_RATE_LIMITED : ErrorCodes.BROKER_ERROR,
-    details: {
-      status,
-      endpoint,
-      errors,
-      ...(first ? { brokerCode: first.code } : {}),
-      ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
-    },
+    details,
   });
 }
 

@@ -144,3 +144,64 @@ export function processTokenRequestResponse(body: unknown, clientId: string): To
     notifierUrl: d.string('notifier_url'),
   };
 }
+
+/** The user's registered static IPs, from `GET /v2/user/ip` (and `PUT`). */
+export interface StaticIps {
+  /** Primary IP, or `null` when none is registered. */
+  primary: string | null;
+  /** Secondary IP, or `null` when none is registered. */
+  secondary: string | null;
+  /** When the primary was set, as Upstox writes it (`yyyy-MM-dd HH:mm:ss`, IST), if it says. */
+  primaryUpdatedAt?: string;
+  /** When the secondary was set, as Upstox writes it, if it says. */
+  secondaryUpdatedAt?: string;
+}
+
+/** The answer of `PUT /v2/user/ip`. */
+export interface StaticIpChange extends StaticIps {
+  /** Upstox invalidated the user's access tokens (it does on every change). */
+  accessTokensInvalidated: boolean;
+}
+
+function readStaticIps(d: BodyReader): StaticIps {
+  const ips: StaticIps = {
+    primary: d.optionalString('primary_ip') ?? null,
+    secondary: d.optionalString('secondary_ip') ?? null,
+  };
+  const primaryAt = d.optionalString('primary_ip_updated_at');
+  const secondaryAt = d.optionalString('secondary_ip_updated_at');
+  if (primaryAt !== undefined) ips.primaryUpdatedAt = primaryAt;
+  if (secondaryAt !== undefined) ips.secondaryUpdatedAt = secondaryAt;
+  return ips;
+}
+
+/**
+ * Validates the body of `GET /v2/user/ip` (`{status, data:{primary_ip, secondary_ip, ...}}`).
+ * @throws BrokerError `HFT_BROKER_INVALID_RESPONSE` naming the field at fault.
+ */
+export function processStaticIpsResponse(body: unknown): StaticIps {
+  return readStaticIps(new BodyReader(`GET ${UpstoxPaths.staticIps}`, body).nested('data'));
+}
+
+/**
+ * Validates the body of `PUT /v2/user/ip`: the IPs plus `access_tokens_invalidated`.
+ * @throws BrokerError `HFT_BROKER_INVALID_RESPONSE` naming the field at fault.
+ */
+export function processStaticIpChangeResponse(body: unknown): StaticIpChange {
+  const d = new BodyReader(`PUT ${UpstoxPaths.staticIps}`, body).nested('data');
+  const ips = readStaticIps(d);
+  return { ...ips, accessTokensInvalidated: d.optionalBoolean('access_tokens_invalidated') ?? false };
+}
+
+/**
+ * Validates the body of a feed authorize call (`{status, data:{authorized_redirect_uri}}`) and
+ * returns the single-use `wss://` URL (Upstox's camelCase `authorizedRedirectUri` is read too).
+ * @throws BrokerError `HFT_BROKER_INVALID_RESPONSE` when the URL is missing or not `wss://`.
+ */
+export function processFeedAuthorizeResponse(body: unknown, path: string): string {
+  const d = new BodyReader(`GET ${path}`, body).nested('data');
+  const url = d.optionalString('authorized_redirect_uri') ?? d.optionalString('authorizedRedirectUri');
+  if (url === undefined) throw d.fail('data.authorized_redirect_uri', 'is missing');
+  if (!/^wss:\/\/[^/\s]+/i.test(url)) throw d.fail('data.authorized_redirect_uri', 'is not a wss:// URL');
+  return url;
+}
