@@ -1,4 +1,6 @@
 import { hftTsup } from '@hft/tsup-config';
 import { defineConfig } from 'tsup';
 
-export default defineConfig(hftTsup({ entry: ['src/index.ts', 'src/store.ts', 'src/wire.ts'] }));
+export default defineConfig(
+  hftTsup({ entry: ['src/index.ts', 'src/store.ts', 'src/wire.ts', 'src/endpoints.ts'] }),
+);

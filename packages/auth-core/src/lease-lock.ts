@@ -1,5 +1,5 @@
 import { ErrorCodes, StorageError } from '@hft/errors';
-import { assertFiniteNumber, assertFunction, assertNonEmptyString } from './assert.js';
+import { assertFiniteNumber, assertFunction, assertNonEmptyString } from '@hft/errors/assert';
 
 /** The two primitives a backend provides so {@link withLease} can build `withLock` on them. */
 export interface LeasePrimitives {

@@ -3,9 +3,9 @@
 // login (the loopback callback, a pasted redirect URL or code, a library call) ends here.
 import { createHash } from 'node:crypto';
 import { AuthError, ConfigError, ErrorCodes, InputError, StorageError } from '@hft/errors';
+import { assertNonEmptyString } from '@hft/errors/assert';
 import type { Clock } from '@hft/time/core';
 import type { AxiosInstance } from 'axios';
-import { assertNonEmptyString } from './assert.js';
 import type { LoggerLike } from './logger-like.js';
 import type { TokenRecord } from './token-record.js';
 import { sendCodeExchange, sendTokenRequest } from './upstox/api.js';

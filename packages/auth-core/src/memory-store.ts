@@ -1,6 +1,6 @@
 import { StorageError } from '@hft/errors';
+import { assertNonEmptyString } from '@hft/errors/assert';
 import { type Clock, systemClock } from '@hft/time/core';
-import { assertNonEmptyString } from './assert.js';
 import { type ChangeFanout, createChangeFanout } from './change-fanout.js';
 import { withLease } from './lease-lock.js';
 import type { TokenRecord } from './token-record.js';

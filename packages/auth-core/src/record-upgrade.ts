@@ -2,7 +2,7 @@
 // accessToken/issuedAt/expiresAt/source) and maybe an extended token with no times of its own.
 // They are read unchanged and turned into a credential set here; the next write stores the new
 // shape with a version.
-import { isPlainObject } from './assert.js';
+import { isPlainObject } from '@hft/errors/assert';
 import { kindExpiry } from './token-kinds.js';
 
 const FLAT_DAILY = ['accessToken', 'issuedAt', 'expiresAt', 'source', 'extendedToken'] as const;

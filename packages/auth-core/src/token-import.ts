@@ -1,7 +1,8 @@
 // Importing a token made elsewhere (My Apps' "Generate", the Analytics tab, a sandbox app, or a
 // token pasted from another machine): check its shape and life, check it with a call its kind may
 // make, learn whose it is, and build the credential set entry. The write is the manager's.
-import { AuthError, BrokerError, ErrorCodes, InputError } from '@hft/errors';
+import { AuthError, BrokerError, ErrorCodes } from '@hft/errors';
+import { argumentError } from '@hft/errors/assert';
 import type { AxiosInstance } from 'axios';
 import { kindToken } from './token-kinds.js';
 import {
@@ -46,8 +47,6 @@ export interface ImportContext {
   /** Sandbox host client, for sandbox tokens. */
   sandboxHttp: () => AxiosInstance;
 }
-
-const invalid = (message: string) => new InputError(message, { details: { argument: 'token' } });
 
 /** The call a token of `kind` may make, and what it tells about the user. */
 async function check(
@@ -100,12 +99,12 @@ export async function prepareImport(
   context: ImportContext,
 ): Promise<ImportedToken> {
   const token = raw.trim();
-  if (token.length === 0) throw invalid('no token was given (standard input was empty)');
-  if (/\s/.test(token)) throw invalid('the token contains white space: paste exactly one token');
-  if (!isJwt(token)) throw invalid('the token is not a JWT (Upstox tokens are three base64url parts)');
+  if (token.length === 0) throw argumentError('token', 'is missing (standard input was empty)');
+  if (/\s/.test(token)) throw argumentError('token', 'contains white space: paste exactly one token');
+  if (!isJwt(token)) throw argumentError('token', 'is not a JWT (Upstox tokens are three base64url parts)');
   const exp = jwtExpiry(token);
   if (exp !== undefined && exp <= context.now) {
-    throw invalid(`the ${kind} token expired at ${new Date(exp).toISOString()}; generate a new one`);
+    throw argumentError('token', `expired at ${new Date(exp).toISOString()}; generate a new ${kind} token`);
   }
   const subject = jwtSubject(token);
   let profile: UpstoxProfile | undefined;
@@ -133,15 +132,19 @@ export async function prepareImport(
   }
   const userId = profile?.userId ?? subject ?? options.userId;
   if (userId === undefined) {
-    throw invalid('the token does not say whose it is: give --account (a user id or account key)');
+    throw argumentError('token', 'does not say whose it is: give --account (a user id or account key)');
   }
   const owner = profile?.userId ?? subject;
   if (owner !== undefined && subject !== undefined && owner !== subject) {
-    throw invalid(`the token names user ${subject} but Upstox says it is ${owner}'s; nothing was stored`);
+    throw argumentError(
+      'token',
+      `names user ${subject} but Upstox says it is ${owner}'s; nothing was stored`,
+    );
   }
   if (owner !== undefined && options.userId !== undefined && owner !== options.userId) {
-    throw invalid(
-      `the token belongs to user ${owner}, not to the account chosen (${options.userId}); nothing was stored`,
+    throw argumentError(
+      'token',
+      `belongs to user ${owner}, not to the account chosen (${options.userId}); nothing was stored`,
     );
   }
   const source = options.source ?? (kind === 'analytics' || kind === 'sandbox' ? 'console' : 'manual');

@@ -3,16 +3,15 @@
 // codes, exchange), the account binding (which account, discovery, watch), the expiry schedule
 // (events), the newer-wins write and the broker logout.
 import { AuthError, ConfigError, ErrorCodes, InputError } from '@hft/errors';
+import { assertFiniteNumber, assertNonEmptyString } from '@hft/errors/assert';
 import { systemClock } from '@hft/time/core';
 import type { AxiosInstance } from 'axios';
 import { AccountBinding } from './account-binding.js';
-import { assertFiniteNumber, assertNonEmptyString } from './assert.js';
 import { revokeAtBroker } from './broker-logout.js';
 import { mergeCredentials, removeKinds } from './credential-writes.js';
 import { CurrentToken, type KindLeads } from './current-token.js';
 import { silentLogger } from './logger-like.js';
 import { type CompleteLoginOptions, LoginSession } from './login-session.js';
-import { type ImportedToken, type ImportTokenOptions, prepareImport } from './token-import.js';
 import {
   authorizeFeedFor,
   changeStaticIps,
@@ -20,6 +19,7 @@ import {
   readStaticIps,
   type StaticIpInput,
 } from './static-ips.js';
+import { type ImportedToken, type ImportTokenOptions, prepareImport } from './token-import.js';
 import type { TokenInfo } from './token-info.js';
 import { isTokenKind } from './token-kinds.js';
 import type {

@@ -1,33 +1,28 @@
-import { InputError } from '@hft/errors';
 import {
+  argumentError,
   assertFiniteNumber,
   assertNonEmptyString,
   assertOptionalBoolean,
   assertStringArray,
+  invalidArgument,
   isPlainObject,
-} from './assert.js';
+} from '@hft/errors/assert';
 import { accountKey, type KindToken, TOKEN_KINDS, type TokenRecord } from './token-record.js';
 
 const SOURCES = new Set(['oauth', 'request', 'manual', 'console']);
 
 function optionalString(value: unknown, argument: string): asserts value is string | undefined {
-  if (value !== undefined && typeof value !== 'string') {
-    throw new InputError(`${argument} must be a string`, { details: { argument } });
-  }
+  if (value !== undefined && typeof value !== 'string') throw invalidArgument(argument, 'a string');
 }
 
 /** Throws unless `value` is a complete {@link KindToken}; names the field at fault. */
 export function assertKindToken(value: unknown, argument: string): asserts value is KindToken {
-  if (!isPlainObject(value)) {
-    throw new InputError(`${argument} must be an object`, { details: { argument } });
-  }
+  if (!isPlainObject(value)) throw invalidArgument(argument, 'an object');
   assertNonEmptyString(value.token, `${argument}.token`);
   assertFiniteNumber(value.issuedAt, `${argument}.issuedAt`);
   assertFiniteNumber(value.expiresAt, `${argument}.expiresAt`);
   if (typeof value.source !== 'string' || !SOURCES.has(value.source)) {
-    throw new InputError(`${argument}.source must be one of oauth, request, manual, console`, {
-      details: { argument: `${argument}.source` },
-    });
+    throw invalidArgument(`${argument}.source`, 'one of oauth, request, manual, console');
   }
 }
 
@@ -39,17 +34,15 @@ export function assertKindToken(value: unknown, argument: string): asserts value
  * {@link upgradeRecord}), so a record that names another account is corrupt, not served.
  */
 export function assertTokenRecord(value: unknown, argument = 'record'): asserts value is TokenRecord {
-  if (!isPlainObject(value)) {
-    throw new InputError(`${argument} must be an object`, { details: { argument } });
-  }
+  if (!isPlainObject(value)) throw invalidArgument(argument, 'an object');
   const r = value;
   for (const flat of ['accessToken', 'extendedToken'] as const) {
     // The shape before credential sets: refused rather than stored beside `tokens` (a secret in a
     // field no reader knows).
     if (flat in r) {
-      throw new InputError(
-        `${argument}.${flat} is the record shape before credential sets; put tokens under ${argument}.tokens (daily, extended, ...)`,
-        { details: { argument: `${argument}.${flat}` } },
+      throw argumentError(
+        `${argument}.${flat}`,
+        `is the record shape before credential sets; put tokens under ${argument}.tokens (daily, extended, ...)`,
       );
     }
   }
@@ -62,9 +55,9 @@ export function assertTokenRecord(value: unknown, argument = 'record'): asserts 
   // client or user (planted, or mangled) would serve one account's token as another's.
   const expectedKey = accountKey(r.clientId, r.userId);
   if (r.accountKey !== expectedKey) {
-    throw new InputError(
-      `${argument}.accountKey must be upstox:<clientId>:<userId> of the record itself; it names another account`,
-      { details: { argument: `${argument}.accountKey` } },
+    throw argumentError(
+      `${argument}.accountKey`,
+      'must be upstox:<clientId>:<userId> of the record itself; it names another account',
     );
   }
   optionalString(r.userName, `${argument}.userName`);
@@ -77,29 +70,21 @@ export function assertTokenRecord(value: unknown, argument = 'record'): asserts 
   assertOptionalBoolean(r.poa, `${argument}.poa`);
   assertOptionalBoolean(r.isActive, `${argument}.isActive`);
   if (!isPlainObject(r.tokens)) {
-    throw new InputError(`${argument}.tokens must be an object (one token per kind)`, {
-      details: { argument: `${argument}.tokens` },
-    });
+    throw invalidArgument(`${argument}.tokens`, 'an object (one token per kind)');
   }
   let held = 0;
   for (const [kind, token] of Object.entries(r.tokens)) {
     if (token === undefined) continue;
     if (!(TOKEN_KINDS as readonly string[]).includes(kind)) {
-      throw new InputError(`${argument}.tokens.${kind} is not a token kind (${TOKEN_KINDS.join(', ')})`, {
-        details: { argument: `${argument}.tokens.${kind}` },
-      });
+      throw argumentError(`${argument}.tokens.${kind}`, `is not a token kind (${TOKEN_KINDS.join(', ')})`);
     }
     assertKindToken(token, `${argument}.tokens.${kind}`);
     held += 1;
   }
   if (held === 0) {
-    throw new InputError(`${argument}.tokens must hold at least one token`, {
-      details: { argument: `${argument}.tokens` },
-    });
+    throw argumentError(`${argument}.tokens`, 'must hold at least one token');
   }
   if (r.extra !== undefined && !isPlainObject(r.extra)) {
-    throw new InputError(`${argument}.extra must be an object`, {
-      details: { argument: `${argument}.extra` },
-    });
+    throw invalidArgument(`${argument}.extra`, 'an object');
   }
 }

@@ -11,11 +11,14 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  */
 export const MIN_CLIENT_SECRET_LENGTH = 4;
 
-/** Upstox REST host used when nothing else is configured. */
-export const DEFAULT_BASE_URL = 'https://api.upstox.com';
-
-/** Upstox order host (the `api-hft` host of the v3 order APIs) used when nothing else is configured. */
-export const DEFAULT_ORDER_BASE_URL = 'https://api-hft.upstox.com';
+// The Upstox hosts are defaulted by the client too: auth-core owns them (on an entry that loads
+// no axios) and config re-exports them, so both default to the same host.
+/**
+ * Upstox REST host used when nothing else is configured (`https://api.upstox.com`), and Upstox
+ * order host (`https://api-hft.upstox.com`, the host of the order writes). Owned by
+ * `@hft/auth-core/endpoints`.
+ */
+export { DEFAULT_BASE_URL, DEFAULT_ORDER_BASE_URL } from '@hft/auth-core/endpoints';
 
 /** Log level used when nothing else is configured. */
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';

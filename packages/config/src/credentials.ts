@@ -1,7 +1,8 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type InspectOptions, inspect } from 'node:util';
-import { type ConfigIssue, ErrorCodes, InputError } from '@hft/errors';
+import { type ConfigIssue, ErrorCodes } from '@hft/errors';
+import { invalidArgument } from '@hft/errors/assert';
 import * as v from 'valibot';
 import { ENV_VARS } from './constants.js';
 import { CREDENTIALS_AAD, type FileCipher, unsealCredentials } from './file-cipher.js';
@@ -164,7 +165,7 @@ export class Credentials {
     const checked = v.safeParse(initSchema, init);
     if (!checked.success) {
       const argument = checked.issues[0] ? (v.getDotPath(checked.issues[0]) ?? 'init') : 'init';
-      throw new InputError(`Credentials: ${argument} must be a string`, { details: { argument } });
+      throw invalidArgument(argument, 'a string');
     }
     this.#clientId = checked.output.clientId;
     this.#clientSecret = checked.output.clientSecret;

@@ -1,6 +1,7 @@
 import { homedir as osHomedir } from 'node:os';
 import { cipherFromEnv, type RecordCipher, type TokenStore } from '@hft/auth-core/store';
-import { ErrorCodes, InputError, StorageError } from '@hft/errors';
+import { ErrorCodes, StorageError } from '@hft/errors';
+import { describeType, invalidArgument } from '@hft/errors/assert';
 import type { ResolvedConfig } from './config-types.js';
 import { configError } from './issues.js';
 import { parseConfig } from './parse-config.js';
@@ -135,8 +136,8 @@ function toSelection(
       return selection;
     }
   }
-  throw new InputError('source must be a Config, a StorageSelection or an HFT_STORAGE string', {
-    details: { argument: 'source' },
+  throw invalidArgument('source', 'a Config, a StorageSelection or an HFT_STORAGE string', {
+    got: describeType(source),
   });
 }
 

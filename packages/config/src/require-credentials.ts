@@ -1,4 +1,5 @@
-import { ErrorCodes, InputError } from '@hft/errors';
+import { ErrorCodes } from '@hft/errors';
+import { invalidArgument } from '@hft/errors/assert';
 import * as v from 'valibot';
 import type { ResolvedConfig } from './config-types.js';
 import { Credentials } from './credentials.js';
@@ -25,12 +26,7 @@ const configShape = v.object({
  */
 export function requireCredentials(config: ResolvedConfig): Credentials {
   if (!v.is(configShape, config)) {
-    throw new InputError(
-      'requireCredentials: config must be a resolved config (from loadConfig or parseConfig)',
-      {
-        details: { argument: 'config' },
-      },
-    );
+    throw invalidArgument('config', 'a resolved config (from loadConfig or parseConfig)');
   }
   const parts = config.credentials;
   const missing = CREDENTIAL_KEYS.filter((key) => parts[key] === undefined).map((key) =>

@@ -136,6 +136,10 @@ describe('openTokenStore', () => {
       expect(error).toBeInstanceOf(InputError);
       expect(error.details).toEqual({ argument: 'source' });
     }
+    const error = await openTokenStore(42 as never).catch((e) => e);
+    expect(error.message).toBe(
+      'source must be a Config, a StorageSelection or an HFT_STORAGE string; got a number',
+    );
   });
 
   it('a Redis password in the source never reaches the error of a malformed string', async () => {

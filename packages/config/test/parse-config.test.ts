@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import * as upstoxHosts from '@hft/auth-core/endpoints';
 import { describe, expect, it } from 'vitest';
 import {
   Credentials,
@@ -50,6 +51,15 @@ describe('defaults', () => {
     expect(new Set(Object.values(sources))).toEqual(new Set(['default']));
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.credentials)).toBe(true);
+  });
+
+  it('defaults to the Upstox hosts auth-core owns (the ones its client defaults to)', () => {
+    const { config } = ok();
+    expect(config.baseUrl).toBe(upstoxHosts.DEFAULT_BASE_URL);
+    expect(config.orderBaseUrl).toBe(upstoxHosts.DEFAULT_ORDER_BASE_URL);
+    // config re-exports auth-core's constants rather than defining its own.
+    expect(DEFAULT_BASE_URL).toBe(upstoxHosts.DEFAULT_BASE_URL);
+    expect(DEFAULT_ORDER_BASE_URL).toBe(upstoxHosts.DEFAULT_ORDER_BASE_URL);
   });
 
   it('derives token dir, credentials file, log file and storage from a configured home', () => {

@@ -1,4 +1,4 @@
-import { InputError } from '@hft/errors';
+import { assertPlainObject, describeType, invalidArgument } from '@hft/errors/assert';
 import { isLogLevel, type LogLevel, levelEnabled } from './levels.js';
 import { type CreateLoggerOptions, LoggerCore } from './logger-core.js';
 import type { LoggerLike } from './logger-like.js';
@@ -92,11 +92,9 @@ export class LoggerHandle implements HftLogger {
   }
 
   child(meta: Record<string, unknown>, options: ChildOptions = {}): HftLogger {
-    if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
-      throw new InputError('child(meta) expects an object', { details: { argument: 'meta' } });
-    }
+    assertPlainObject(meta as unknown, 'meta');
     if (options.name !== undefined && typeof options.name !== 'string') {
-      throw new InputError('child options.name must be a string', { details: { argument: 'options.name' } });
+      throw invalidArgument('options.name', 'a string', { got: describeType(options.name) });
     }
     const bindings = { ...this.#bindings, ...meta };
     return new LoggerHandle(this.#source, bindings, options.name ?? this.#name);

@@ -1,4 +1,10 @@
-import { InputError } from '@hft/errors';
+import {
+  assertFunction,
+  assertOptional,
+  assertPlainObject,
+  describeType,
+  invalidArgument,
+} from '@hft/errors/assert';
 import winston from 'winston';
 import { SecureFileTransport } from './file-transport.js';
 import { DEFAULT_LOG_LEVEL, isLogLevel, LOG_LEVELS, type LogLevel } from './levels.js';
@@ -53,36 +59,29 @@ class FlushingLogger extends winston.Logger {
   }
 }
 
-function inputError(argument: string, message: string): InputError {
-  return new InputError(message, { details: { argument } });
-}
-
 function readClock(clock: ClockLike | undefined): () => number {
   if (clock === undefined) return Date.now;
   if (typeof clock === 'function') return clock;
   if (typeof clock === 'object' && clock !== null && typeof clock.now === 'function')
     return () => clock.now();
-  throw inputError('options.clock', 'options.clock must be a function or an object with now()');
+  throw invalidArgument('options.clock', 'a function or an object with now()', { got: describeType(clock) });
 }
 
 function validate(options: CreateLoggerOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw inputError('options', 'createLogger expects an options object');
-  }
+  assertPlainObject(options as unknown, 'options', 'an options object');
   if (options.level !== undefined && !isLogLevel(options.level)) {
-    throw inputError(
-      'options.level',
-      `options.level must be one of ${Object.keys(LOG_LEVELS).join(', ')}, got ${JSON.stringify(options.level)}`,
-    );
+    throw invalidArgument('options.level', `one of ${Object.keys(LOG_LEVELS).join(', ')}`, {
+      got: JSON.stringify(options.level),
+    });
   }
   if (options.file !== undefined && (typeof options.file !== 'string' || options.file.trim() === '')) {
-    throw inputError('options.file', 'options.file must be a non-empty path');
+    throw invalidArgument('options.file', 'a non-empty path', { got: describeType(options.file) });
   }
   if (options.stream !== undefined && typeof (options.stream as { write?: unknown }).write !== 'function') {
-    throw inputError('options.stream', 'options.stream must be a writable stream');
+    throw invalidArgument('options.stream', 'a writable stream', { got: describeType(options.stream) });
   }
   if (options.name !== undefined && typeof options.name !== 'string') {
-    throw inputError('options.name', 'options.name must be a string');
+    throw invalidArgument('options.name', 'a string', { got: describeType(options.name) });
   }
   const secrets = options.secrets as unknown;
   if (
@@ -90,13 +89,11 @@ function validate(options: CreateLoggerOptions): void {
     (typeof secrets === 'string' ||
       typeof (secrets as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function')
   ) {
-    throw inputError('options.secrets', 'options.secrets must be an array of strings');
+    throw invalidArgument('options.secrets', 'an array of strings', { got: describeType(secrets) });
   }
-  if (options.onError !== undefined && typeof options.onError !== 'function') {
-    throw inputError('options.onError', 'options.onError must be a function');
-  }
+  assertOptional(options.onError, 'options.onError', assertFunction);
   if (options.redactor !== undefined && !(options.redactor instanceof Redactor)) {
-    throw inputError('options.redactor', 'options.redactor must be a Redactor');
+    throw invalidArgument('options.redactor', 'a Redactor', { got: describeType(options.redactor) });
   }
 }
 

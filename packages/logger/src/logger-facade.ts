@@ -1,4 +1,4 @@
-import { InputError } from '@hft/errors';
+import { assertNonEmptyString, assertOptional } from '@hft/errors/assert';
 import { type HftLogger, LoggerHandle, type LoggerSource } from './create-logger.js';
 import { type CreateLoggerOptions, LoggerCore } from './logger-core.js';
 import { Redactor } from './redactor.js';
@@ -79,9 +79,7 @@ export const Logger = Object.freeze({
    * @throws InputError when `name` is given and is not a non-empty string.
    */
   get(name?: string): HftLogger {
-    if (name !== undefined && (typeof name !== 'string' || name === '')) {
-      throw new InputError('Logger.get(name) expects a non-empty string', { details: { argument: 'name' } });
-    }
+    assertOptional(name, 'name', assertNonEmptyString);
     return new LoggerHandle(source, undefined, name);
   },
 

@@ -1,4 +1,4 @@
-import { InputError } from '@hft/errors';
+import { argumentError, describeType, invalidArgument } from '@hft/errors/assert';
 import { isHttpExchangeLike, summarizeHttpError } from './http-error-summary.js';
 import { mustRedactKeyValue } from './secret-keys.js';
 import { REDACTED, redactKnownPatterns } from './string-patterns.js';
@@ -89,15 +89,13 @@ export class Redactor {
   addSecret(value: string | null | undefined): void {
     if (value === undefined || value === null || value === '') return;
     if (typeof value !== 'string') {
-      throw new InputError(`addSecret expects a string, got ${typeof value}`, {
-        details: { argument: 'secret' },
-      });
+      throw invalidArgument('secret', 'a string', { got: describeType(value) });
     }
     if (value.length < MIN_SECRET_LENGTH) {
-      throw new InputError(
-        `A secret to redact must be at least ${MIN_SECRET_LENGTH} characters long (got ${value.length}); ` +
+      throw argumentError(
+        'secret',
+        `must be at least ${MIN_SECRET_LENGTH} characters long to be redacted (got ${value.length}); ` +
           'a shorter value would redact ordinary text',
-        { details: { argument: 'secret' } },
       );
     }
     for (const spelling of spellings(value)) {

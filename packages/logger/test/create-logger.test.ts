@@ -215,3 +215,25 @@ describe('robustness', () => {
     }
   });
 });
+
+describe('bad options', () => {
+  test('are InputErrors naming the option and the kind of value received, as the shared checks word them', () => {
+    const cases: Array<[unknown, string]> = [
+      [{ file: 5 }, 'options.file must be a non-empty path; got a number'],
+      [{ onError: 'log' }, 'options.onError must be a function; got a string'],
+      [{ clock: 3 }, 'options.clock must be a function or an object with now(); got a number'],
+      [null, 'options must be an options object; got null'],
+    ];
+    for (const [options, message] of cases) {
+      let caught: unknown;
+      try {
+        createLogger(options as never);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(InputError);
+      expect((caught as InputError).message).toBe(message);
+      expect((caught as InputError).details.argument).toBe(message.split(' ')[0]);
+    }
+  });
+});

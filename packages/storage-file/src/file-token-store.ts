@@ -2,9 +2,10 @@
 // removal, lease and subscriptions of one token directory into a TokenStore.
 import { resolve } from 'node:path';
 import { assertTokenRecord, type TokenStore, withLease } from '@hft/auth-core/store';
+import { assertFunction, invalidArgument } from '@hft/errors/assert';
 import { systemClock } from '@hft/time/core';
 import { createChangePeek } from './change-peek.js';
-import { assertAccountKey, checkOptions, invalid } from './check-options.js';
+import { assertAccountKey, checkOptions } from './check-options.js';
 import { retrying } from './file-changed.js';
 import { createFileOwner } from './file-owner.js';
 import { createLayout } from './layout.js';
@@ -95,7 +96,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
     async set(key, record) {
       assertAccountKey(key);
       assertTokenRecord(record);
-      if (record.accountKey !== key) throw invalid('record.accountKey', `equal to key (${key})`);
+      if (record.accountKey !== key) throw invalidArgument('record.accountKey', `equal to key (${key})`);
       ensureOpen('set', key);
       const context = { operation: 'set', key };
       const text = codec.encode(key, record);
@@ -126,7 +127,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
 
     watch(key, onChange) {
       assertAccountKey(key);
-      if (typeof onChange !== 'function') throw invalid('onChange', 'a function');
+      assertFunction(onChange, 'onChange');
       ensureOpen('watch', key);
       return subscriptions.add(key, onChange);
     },

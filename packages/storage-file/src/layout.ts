@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAccountKey } from '@hft/auth-core/store';
-import { InputError } from '@hft/errors';
+import { invalidArgument } from '@hft/errors/assert';
 import {
   checkDirectory,
   type DirState,
@@ -57,9 +57,7 @@ export function createLayout(options: LayoutOptions) {
   function namedPath(key: string): string {
     const parsed = parseAccountKey(key);
     if (!parsed) {
-      throw new InputError('key must be an account key upstox:<client_id>:<user_id>', {
-        details: { argument: 'key' },
-      });
+      throw invalidArgument('key', 'an account key upstox:<client_id>:<user_id>');
     }
     return join(dir, namedFileFor(parsed.clientId, parsed.userId));
   }

@@ -10,6 +10,7 @@ import {
   type TokenSource,
 } from '@hft/auth-core/store';
 import { InputError } from '@hft/errors';
+import { invalidArgument } from '@hft/errors/assert';
 import { parseIsoAsIst, toIstIso, tokenExpiry } from '@hft/time/core';
 
 /**
@@ -63,15 +64,11 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function bad(field: string, expected: string): InputError {
-  return new InputError(`${field} must be ${expected}`, { details: { argument: field } });
-}
-
 function wholeMs(value: number, argument: string): number {
   if (!Number.isInteger(value)) {
-    throw new InputError(
-      `${argument} must be whole epoch milliseconds (the file keeps ISO 8601 times to the millisecond)`,
-      { details: { argument } },
+    throw invalidArgument(
+      argument,
+      'whole epoch milliseconds (the file keeps ISO 8601 times to the millisecond)',
     );
   }
   return value;
@@ -137,11 +134,12 @@ export function parseFileText(text: string): JsonObject {
     parsed = JSON.parse(text);
   } catch {
     throw new InputError(
+      // The whole message is the problem: "the file is empty", not "file is ..." (argument first).
       text.trim().length === 0 ? 'the file is empty' : 'the file is not valid JSON (truncated or altered)',
       { details: { argument: 'file' } },
     );
   }
-  if (!isObject(parsed)) throw bad('the file', 'a JSON object');
+  if (!isObject(parsed)) throw invalidArgument('the file', 'a JSON object');
   return parsed;
 }
 
@@ -170,24 +168,24 @@ export interface FileIdentity {
 export function identifyFile(file: JsonObject, clientId: string | undefined): FileIdentity {
   const key = file.account_key;
   if (key !== undefined && (typeof key !== 'string' || !parseAccountKey(key))) {
-    throw bad('account_key', 'an account key upstox:<client_id>:<user_id>');
+    throw invalidArgument('account_key', 'an account key upstox:<client_id>:<user_id>');
   }
   if (SEALED_MARK in file) {
-    if (typeof file[SEALED_MARK] !== 'number') throw bad(SEALED_MARK, 'a number');
+    if (typeof file[SEALED_MARK] !== 'number') throw invalidArgument(SEALED_MARK, 'a number');
     return { sealed: true, version: undefined, key };
   }
   const version = file.version;
   if (version !== undefined && (typeof version !== 'number' || !Number.isInteger(version))) {
-    throw bad('version', 'an integer');
+    throw invalidArgument('version', 'an integer');
   }
   if (key !== undefined) return { sealed: false, version, key };
-  if (version !== undefined) throw bad('account_key', 'present in a version 1 file');
+  if (version !== undefined) throw invalidArgument('account_key', 'present in a version 1 file');
   const client = typeof file.client_id === 'string' && file.client_id.length > 0 ? file.client_id : clientId;
   const user = file.user_id;
-  if (typeof user !== 'string' || user.length === 0) throw bad('user_id', 'a non-empty string');
+  if (typeof user !== 'string' || user.length === 0) throw invalidArgument('user_id', 'a non-empty string');
   if (client === undefined) return { sealed: false, version, key: undefined };
   const legacyKey = accountKey(client, user);
-  if (!parseAccountKey(legacyKey)) throw bad('user_id', 'free of ":"');
+  if (!parseAccountKey(legacyKey)) throw invalidArgument('user_id', 'free of ":"');
   return { sealed: false, version, key: legacyKey };
 }
 
@@ -205,19 +203,19 @@ class FieldReader {
 
   requiredString(field: string): string {
     const value = this.value(field);
-    if (typeof value !== 'string' || value.length === 0) throw bad(field, 'a non-empty string');
+    if (typeof value !== 'string' || value.length === 0) throw invalidArgument(field, 'a non-empty string');
     return value;
   }
 
   optionalString(field: string): string | undefined {
     const value = this.value(field);
-    if (value !== undefined && typeof value !== 'string') throw bad(field, 'a string');
+    if (value !== undefined && typeof value !== 'string') throw invalidArgument(field, 'a string');
     return value;
   }
 
   optionalBoolean(field: string): boolean | undefined {
     const value = this.value(field);
-    if (value !== undefined && typeof value !== 'boolean') throw bad(field, 'true or false');
+    if (value !== undefined && typeof value !== 'boolean') throw invalidArgument(field, 'true or false');
     return value;
   }
 
@@ -225,14 +223,14 @@ class FieldReader {
     const value = this.value(field);
     if (value === undefined && this.lenient) return [];
     if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-      throw bad(field, 'an array of strings');
+      throw invalidArgument(field, 'an array of strings');
     }
     return [...(value as string[])];
   }
 
   time(field: string): number {
     const value = this.value(field);
-    if (typeof value !== 'string') throw bad(field, 'an ISO 8601 date-time');
+    if (typeof value !== 'string') throw invalidArgument(field, 'an ISO 8601 date-time');
     return parseIsoAsIst(value, field);
   }
 
@@ -243,7 +241,7 @@ class FieldReader {
 
 function kindSource(value: unknown, field: string): TokenSource {
   if (typeof value !== 'string' || !SOURCES.has(value))
-    throw bad(field, 'one of oauth, request, manual, console');
+    throw invalidArgument(field, 'one of oauth, request, manual, console');
   return value as TokenSource;
 }
 
@@ -255,13 +253,13 @@ function nestedToken(
 ): KindToken | undefined {
   const tokens = file.tokens;
   if (tokens === undefined || tokens === null) return undefined;
-  if (!isObject(tokens)) throw bad('tokens', 'an object');
+  if (!isObject(tokens)) throw invalidArgument('tokens', 'an object');
   const entry = tokens[kind];
   if (entry === undefined || entry === null) return undefined;
-  if (!isObject(entry)) throw bad(`tokens.${kind}`, 'an object');
+  if (!isObject(entry)) throw invalidArgument(`tokens.${kind}`, 'an object');
   const read = new FieldReader(entry, false);
   const token = kind === 'extended' ? flatToken : read.requiredString('access_token');
-  if (token === undefined) throw bad('extended_token', `present when tokens.extended is`);
+  if (token === undefined) throw invalidArgument('extended_token', `present when tokens.extended is`);
   return {
     token,
     issuedAt: read.time('issued_at'),
@@ -320,7 +318,7 @@ export function fromFileObject(file: JsonObject, key: string): TokenRecord {
   }
   if (flatExtended !== undefined && record.tokens.extended === undefined) {
     const daily = record.tokens.daily;
-    if (credentialSet || !daily) throw bad('tokens.extended', 'present when extended_token is');
+    if (credentialSet || !daily) throw invalidArgument('tokens.extended', 'present when extended_token is');
     record.tokens.extended = {
       token: flatExtended,
       issuedAt: daily.issuedAt,
@@ -343,7 +341,7 @@ export function fromFileObject(file: JsonObject, key: string): TokenRecord {
   }
 
   const extra = file.extra;
-  if (extra !== undefined && extra !== null && !isObject(extra)) throw bad('extra', 'an object');
+  if (extra !== undefined && extra !== null && !isObject(extra)) throw invalidArgument('extra', 'an object');
   const collected: JsonObject = isObject(extra) ? { ...extra } : {};
   if (legacy) {
     for (const [name, value] of Object.entries(file)) if (!KNOWN_FIELDS.has(name)) collected[name] = value;

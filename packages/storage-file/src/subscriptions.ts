@@ -1,8 +1,9 @@
-// Watch bookkeeping: who watches which key, what each last saw, and one directory watcher
-// while anyone watches. Kept apart so a shared change fan-out can take its place.
+// Watch bookkeeping of one token directory: the shared change fan-out holds who watches which
+// key and what each key last looked like; this file adds the directory watcher that runs while
+// anyone watches, and the peek that turns a burst of file events into changes.
 import { mkdirSync } from 'node:fs';
-import type { TokenStoreChange, Unsubscribe } from '@hft/auth-core/store';
-import { type ChangePeek, type PeekState, UNREADABLE } from './change-peek.js';
+import { createChangeFanout, type TokenStoreChange, type Unsubscribe } from '@hft/auth-core/store';
+import { type ChangePeek, UNREADABLE } from './change-peek.js';
 import { watchDirectory } from './dir-watcher.js';
 import { DIR_MODE } from './file-io.js';
 
@@ -24,20 +25,30 @@ export interface Subscriptions {
   close(): void;
 }
 
-interface Subscription {
-  key: string;
-  onChange: (change: TokenStoreChange) => void;
-  last: PeekState;
-}
-
-/** Creates the watch bookkeeping of one store. */
+/**
+ * Creates the watch bookkeeping of one store. A key's version in the fan-out is its peek state
+ * (the file text, `undefined` for none, {@link UNREADABLE}), taken when the key is first watched
+ * and after each burst of directory events.
+ */
 export function createSubscriptions(options: SubscriptionsOptions): Subscriptions {
   const { dir, debounceMs, peek } = options;
-  const subscriptions = new Set<Subscription>();
   let stopWatching: (() => void) | undefined;
   let checking = false;
   let checkAgain = false;
   let closed = false;
+
+  // Sync delivery: listeners run from the directory check, already off every write path.
+  const changes = createChangeFanout({
+    delivery: 'sync',
+    onUnwatched() {
+      if (changes.size === 0) stop();
+    },
+  });
+
+  function stop(): void {
+    stopWatching?.();
+    stopWatching = undefined;
+  }
 
   async function check(): Promise<void> {
     if (checking) {
@@ -48,21 +59,16 @@ export function createSubscriptions(options: SubscriptionsOptions): Subscription
     try {
       do {
         checkAgain = false;
-        for (const key of new Set([...subscriptions].map((s) => s.key))) {
+        for (const key of changes.keys()) {
           const now = await peek.peek(key);
+          // Could not tell: keep the last view and wait for the next event.
           if (now === UNREADABLE) continue;
-          for (const sub of subscriptions) {
-            if (sub.key !== key || sub.last === now) continue;
-            const before = sub.last;
-            sub.last = now;
-            // From "could not tell" to "absent" is no news.
-            if (now === undefined && before === UNREADABLE) continue;
-            try {
-              sub.onChange({ key, kind: now === undefined ? 'delete' : 'set' });
-            } catch {
-              // A subscriber's failure is its own; other subscribers still hear of the change.
-            }
+          // From "could not tell" to "absent" is no news.
+          if (now === undefined && changes.lastVersion(key) === UNREADABLE) {
+            changes.remember(key, now);
+            continue;
           }
+          changes.publish({ key, kind: now === undefined ? 'delete' : 'set' }, now);
         }
       } while (checkAgain && !closed);
     } finally {
@@ -88,22 +94,18 @@ export function createSubscriptions(options: SubscriptionsOptions): Subscription
 
   return {
     add(key, onChange) {
-      const sub: Subscription = { key, onChange, last: peek.peekSync(key) };
-      subscriptions.add(sub);
+      const first = !changes.has(key);
+      // The baseline is taken before `watch()` returns, so a change right after it is news.
+      const baseline = first ? peek.peekSync(key) : undefined;
+      const unsubscribe = changes.subscribe(key, onChange);
+      if (first) changes.remember(key, baseline);
       if (!stopWatching) startWatching();
-      return () => {
-        subscriptions.delete(sub);
-        if (subscriptions.size === 0 && stopWatching) {
-          stopWatching();
-          stopWatching = undefined;
-        }
-      };
+      return unsubscribe;
     },
     close() {
       closed = true;
-      subscriptions.clear();
-      stopWatching?.();
-      stopWatching = undefined;
+      changes.clear();
+      stop();
     },
   };
 }

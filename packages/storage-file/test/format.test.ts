@@ -277,6 +277,23 @@ describe('file layout and format', () => {
     await expect(readdir(t.dir)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('words bad options and arguments as the shared argument checks do (what it got, never the value)', async () => {
+    const { createFileTokenStore } = await import('../src/index.js');
+    expect(() => createFileTokenStore({ dir: 42 as unknown as string })).toThrow(
+      'options.dir must be a non-empty directory path; got a number',
+    );
+    expect(() => createFileTokenStore({ dir: t.dir, watchDebounceMs: -5 })).toThrow(
+      'options.watchDebounceMs must be a finite number of milliseconds >= 0; got -5',
+    );
+    const store = t.open();
+    await expect(store.get('upstox-secretish-text')).rejects.toThrow(
+      'key must be an account key upstox:<client_id>:<user_id>; got a string of another form',
+    );
+    expect(() => store.watch(sampleRecord().accountKey, 'no' as never)).toThrow(
+      'onChange must be a function; got a string',
+    );
+  });
+
   it('answers "nothing stored" for a directory that does not exist yet, without creating it', async () => {
     const store = t.open();
     expect(await store.get(sampleRecord().accountKey)).toBeUndefined();

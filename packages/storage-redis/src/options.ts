@@ -1,5 +1,11 @@
 import type { RecordCipher } from '@hft/auth-core/store';
-import { InputError } from '@hft/errors';
+import {
+  assertFiniteNumber,
+  assertMatches,
+  assertPlainObject,
+  describeType,
+  invalidArgument,
+} from '@hft/errors/assert';
 import { type ParsedRedisUrl, parseRedisUrl } from './redis-url.js';
 
 /** A source of the current time in epoch milliseconds (structurally `@hft/time`'s `Clock`). */
@@ -64,14 +70,13 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
 const MAX_TIMEOUT_MS = 10 * 60 * 1000;
 const PREFIX_PATTERN = /^[A-Za-z0-9_.:/-]{0,100}$/;
 
-const invalid = (argument: string, why: string): InputError =>
-  new InputError(`${argument} ${why}`, { details: { argument } });
-
 function timeout(value: unknown, argument: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_MS) {
-    throw invalid(argument, `must be a number of milliseconds in (0, ${MAX_TIMEOUT_MS}]`);
-  }
+  assertFiniteNumber(value, argument, {
+    positive: true,
+    max: MAX_TIMEOUT_MS,
+    expected: `a number of milliseconds in (0, ${MAX_TIMEOUT_MS}]`,
+  });
   return value;
 }
 
@@ -80,26 +85,27 @@ function timeout(value: unknown, argument: string, fallback: number): number {
  * @throws InputError naming the option at fault.
  */
 export function resolveOptions(options: RedisTokenStoreOptions): RedisStoreSettings {
-  if (typeof options !== 'object' || options === null) throw invalid('options', 'must be an object');
+  assertPlainObject(options, 'options');
   const parsed = parseRedisUrl(options.url);
   const prefix = options.prefix ?? DEFAULT_PREFIX;
-  if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
-    throw invalid('prefix', 'must be at most 100 letters, digits or _ . : / - (no glob characters)');
-  }
+  assertMatches(
+    prefix,
+    'prefix',
+    PREFIX_PATTERN,
+    'at most 100 letters, digits or _ . : / - (no glob characters)',
+  );
   const cipher = options.cipher;
   if (
     cipher !== undefined &&
     (typeof cipher !== 'object' || typeof cipher.seal !== 'function' || typeof cipher.open !== 'function')
   ) {
-    throw invalid('cipher', 'must be a RecordCipher (createRecordCipher)');
+    throw invalidArgument('cipher', 'a RecordCipher (createRecordCipher)', { got: describeType(cipher) });
   }
   const ttlGraceMs = options.ttlGraceMs ?? DEFAULT_TTL_GRACE_MS;
-  if (typeof ttlGraceMs !== 'number' || !Number.isFinite(ttlGraceMs) || ttlGraceMs < 0) {
-    throw invalid('ttlGraceMs', 'must be a finite number of milliseconds >= 0');
-  }
+  assertFiniteNumber(ttlGraceMs, 'ttlGraceMs', { min: 0, expected: 'a finite number of milliseconds >= 0' });
   const clock = options.clock ?? { now: () => Date.now() };
   if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') {
-    throw invalid('clock', 'must be an object with a now() method');
+    throw invalidArgument('clock', 'an object with a now() method', { got: describeType(clock) });
   }
   return {
     url: options.url,

@@ -203,6 +203,8 @@ describe('URL and option checks', () => {
     [{ clock: {} }, 'clock'],
     [{ cipher: { seal: 'no' } }, 'cipher'],
   ])('rejects %j with an InputError naming the option', (extra, argument) => {
+    // The shared argument checks say what was received (a kind or a number, never a string's text).
+    expect(() => createRedisTokenStore({ url: 'redis://localhost', ...(extra as object) })).toThrow(/; got /);
     expect(() => createRedisTokenStore({ url: 'redis://localhost', ...(extra as object) })).toThrow(
       expect.objectContaining({ name: 'InputError', details: { argument } }),
     );

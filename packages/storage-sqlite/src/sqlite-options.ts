@@ -1,6 +1,14 @@
 import { resolve } from 'node:path';
 import type { RecordCipher } from '@hft/auth-core/store';
-import { InputError } from '@hft/errors';
+import {
+  argumentError,
+  assertFiniteNumber,
+  assertMatches,
+  assertNonEmptyString,
+  assertPlainObject,
+  describeType,
+  invalidArgument,
+} from '@hft/errors/assert';
 
 /** Default name of the records table. */
 export const DEFAULT_TABLE = 'hft_tokens';
@@ -54,23 +62,20 @@ export interface ResolvedSqliteOptions {
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function invalid(argument: string, message: string): InputError {
-  return new InputError(`${argument} ${message}`, { details: { argument } });
-}
-
 function milliseconds(value: unknown, argument: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMER_MS) {
-    throw invalid(argument, `must be a whole number of milliseconds >= ${min}`);
-  }
+  assertFiniteNumber(value, argument, {
+    integer: true,
+    min,
+    max: MAX_TIMER_MS,
+    expected: `a whole number of milliseconds >= ${min}`,
+  });
   return value;
 }
 
 function identifier(value: unknown, argument: string, fallback: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !IDENTIFIER.test(value)) {
-    throw invalid(argument, 'must be 1-63 letters, digits or "_", starting with a letter');
-  }
+  assertMatches(value, argument, IDENTIFIER, '1-63 letters, digits or "_", starting with a letter');
   return value;
 }
 
@@ -79,26 +84,27 @@ function identifier(value: unknown, argument: string, fallback: string): string 
  * @throws InputError naming the first invalid option.
  */
 export function resolveSqliteOptions(options: SqliteTokenStoreOptions): ResolvedSqliteOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw invalid('options', 'must be an object with at least a path');
-  }
+  assertPlainObject(options, 'options', 'an object with at least a path');
   const { path } = options;
-  if (typeof path !== 'string' || path.trim() === '' || path.includes('\0')) {
-    throw invalid('options.path', 'must be the path of the database file');
+  assertNonEmptyString(path, 'options.path', 'the path of the database file');
+  if (path.trim() === '' || path.includes('\0')) {
+    throw invalidArgument('options.path', 'the path of the database file');
   }
   if (path === ':memory:' || path.startsWith('file:')) {
-    throw invalid('options.path', 'must be a file path (an in-memory or URI database cannot be shared)');
+    throw invalidArgument('options.path', 'a file path (an in-memory or URI database cannot be shared)');
   }
   if (path.startsWith('sqlite:')) {
-    throw invalid('options.path', 'must be the path alone, without the "sqlite:" prefix of HFT_STORAGE');
+    throw invalidArgument('options.path', 'the path alone, without the "sqlite:" prefix of HFT_STORAGE');
   }
   const table = identifier(options.table, 'options.table', DEFAULT_TABLE);
   const leaseTable = identifier(options.leaseTable, 'options.leaseTable', DEFAULT_LEASE_TABLE);
   if (table.toLowerCase() === leaseTable.toLowerCase()) {
-    throw invalid('options.leaseTable', 'must differ from options.table');
+    throw argumentError('options.leaseTable', 'must differ from options.table');
   }
   if (options.cipher !== undefined && (typeof options.cipher !== 'object' || options.cipher === null)) {
-    throw invalid('options.cipher', 'must be a RecordCipher (see createRecordCipher)');
+    throw invalidArgument('options.cipher', 'a RecordCipher (see createRecordCipher)', {
+      got: describeType(options.cipher),
+    });
   }
   return {
     path: resolve(path),

@@ -67,6 +67,18 @@ describe('createSqliteTokenStore', () => {
     expect((caught as InputError).details).toEqual({ argument });
   });
 
+  it('words a bad option as the shared argument checks do', () => {
+    expect(() => createSqliteTokenStore({ path: 'x.db', busyTimeoutMs: 1.5 })).toThrow(
+      'options.busyTimeoutMs must be a whole number of milliseconds >= 0; got 1.5',
+    );
+    expect(() => createSqliteTokenStore({ path: 'x.db', table: 'a;b' })).toThrow(
+      'options.table must be 1-63 letters, digits or "_", starting with a letter; got a string of another form',
+    );
+    expect(() => createSqliteTokenStore({ path: 7 } as unknown as SqliteTokenStoreOptions)).toThrow(
+      'options.path must be the path of the database file; got a number',
+    );
+  });
+
   it('fails at creation with StorageError when the path is a directory', async () => {
     await mkdir(path, { recursive: true });
     let caught: unknown;

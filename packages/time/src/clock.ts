@@ -1,4 +1,4 @@
-import { InputError } from '@hft/errors';
+import { describeType, invalidArgument } from '@hft/errors/assert';
 import { toEpochMs } from './instant.js';
 
 /**
@@ -24,7 +24,7 @@ export const systemClock: Clock = Object.freeze({
 export function readClock(clock: Clock | undefined): number {
   const source = clock ?? systemClock;
   if (typeof source?.now !== 'function') {
-    throw new InputError('clock must be an object with a now() method', { details: { argument: 'clock' } });
+    throw invalidArgument('clock', 'an object with a now() method', { got: describeType(source) });
   }
   return toEpochMs(source.now(), 'clock.now()');
 }

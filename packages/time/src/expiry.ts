@@ -1,4 +1,4 @@
-import { InputError } from '@hft/errors';
+import { assertFiniteNumber } from '@hft/errors/assert';
 import { type Clock, readClock } from './clock.js';
 import { type InstantInput, toEpochMs } from './instant.js';
 import { nextIstTime } from './ist.js';
@@ -51,11 +51,7 @@ export function tokenExpiry(issuedAt: InstantInput): number {
 export function isExpired(expiresAt: InstantInput, options: IsExpiredOptions = {}): boolean {
   const expires = toEpochMs(expiresAt, 'expiresAt');
   const skewMs = options.skewMs ?? 0;
-  if (typeof skewMs !== 'number' || !Number.isFinite(skewMs) || skewMs < 0) {
-    throw new InputError(`options.skewMs must be a finite number >= 0; got ${String(skewMs)}`, {
-      details: { argument: 'options.skewMs' },
-    });
-  }
+  assertFiniteNumber(skewMs, 'options.skewMs', { min: 0 });
   return readClock(options.clock) + skewMs >= expires;
 }
 

@@ -1,4 +1,5 @@
-import { InputError } from '@hft/errors';
+import type { InputError } from '@hft/errors';
+import { describeType, invalidArgument } from '@hft/errors/assert';
 import { fromIstFields, IST_OFFSET_MS } from './ist-offset.js';
 
 /**
@@ -21,22 +22,19 @@ const NAIVE_ISO = new RegExp(`^${DATE_TIME}$`);
 /** Only text made of these characters is echoed in error messages (it cannot be a token or code). */
 const DATE_LIKE = /^[0-9TtZz:.,+\- ]{1,40}$/;
 
+// What was received, for the message: a date-like string or a number is shown (it cannot be a
+// secret and it is what a caller needs to see); anything else only by its type.
 function describe(value: unknown): string {
-  if (value === null) return 'null';
   if (typeof value === 'string') {
     return DATE_LIKE.test(value) ? JSON.stringify(value) : `a ${value.length}-character string`;
   }
   if (typeof value === 'number') return String(value);
   if (value instanceof Date) return 'an invalid Date';
-  if (Array.isArray(value)) return 'an array';
-  return `a value of type ${typeof value}`;
+  return describeType(value);
 }
 
 function invalid(argument: string, expected: string, value: unknown, cause?: unknown): InputError {
-  return new InputError(`${argument} must be ${expected}; got ${describe(value)}`, {
-    details: { argument },
-    cause,
-  });
+  return invalidArgument(argument, expected, { got: describe(value), cause });
 }
 
 function checkedMs(ms: number, argument: string, value: unknown, expected: string): number {

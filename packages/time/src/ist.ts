@@ -1,4 +1,4 @@
-import { InputError } from '@hft/errors';
+import { assertFiniteNumber } from '@hft/errors/assert';
 import { type InstantInput, toEpochMs } from './instant.js';
 import { DAY_MS, type IstWallTime, istDayStart, istFields, istIso } from './ist-offset.js';
 
@@ -26,11 +26,12 @@ export function istWallTime(ms: InstantInput): IstWallTime {
 }
 
 function checkPart(value: number, argument: string, max: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    throw new InputError(`${argument} must be an integer from 0 to ${max}; got ${String(value)}`, {
-      details: { argument },
-    });
-  }
+  assertFiniteNumber(value, argument, {
+    integer: true,
+    min: 0,
+    max,
+    expected: `an integer from 0 to ${max}`,
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { InputError } from '@hft/errors';
+import { assertNonEmptyString, describeType, invalidArgument } from '@hft/errors/assert';
 import { DateTime } from 'luxon';
 import { type InstantInput, toEpochMs } from './instant.js';
 import { IST_ZONE } from './zone.js';
@@ -34,7 +35,7 @@ export function toDateTime(ms: InstantInput): DateTime<true> {
  */
 export function fromDateTime(dt: DateTime): number {
   if (!DateTime.isDateTime(dt) || !dt.isValid) {
-    throw new InputError('dt must be a valid luxon DateTime', { details: { argument: 'dt' } });
+    throw invalidArgument('dt', 'a valid luxon DateTime', { got: describeType(dt) });
   }
   return dt.toMillis();
 }
@@ -49,10 +50,6 @@ export function fromDateTime(dt: DateTime): number {
  *   is not a non-empty string (argument `format`).
  */
 export function formatIst(ms: InstantInput, format: string = IST_DISPLAY_FORMAT): string {
-  if (typeof format !== 'string' || format.length === 0) {
-    throw new InputError('format must be a non-empty luxon format string', {
-      details: { argument: 'format' },
-    });
-  }
+  assertNonEmptyString(format, 'format', 'a non-empty luxon format string');
   return toDateTime(ms).toFormat(format);
 }

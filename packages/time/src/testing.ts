@@ -1,4 +1,4 @@
-import { InputError } from '@hft/errors';
+import { assertFiniteNumber } from '@hft/errors/assert';
 import type { Clock } from './clock.js';
 import { type InstantInput, toEpochMs } from './instant.js';
 
@@ -28,11 +28,7 @@ export function createManualClock(start: InstantInput = MANUAL_CLOCK_DEFAULT_STA
       current = toEpochMs(to, 'to');
     },
     advance(ms: number): void {
-      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-        throw new InputError(`ms must be a finite number >= 0; got ${String(ms)}`, {
-          details: { argument: 'ms' },
-        });
-      }
+      assertFiniteNumber(ms, 'ms', { min: 0 });
       current = toEpochMs(current + ms, 'ms');
     },
   };

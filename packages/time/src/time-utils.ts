@@ -1,4 +1,4 @@
-import { InputError } from '@hft/errors';
+import { describeType, invalidArgument } from '@hft/errors/assert';
 import { DateTime } from 'luxon';
 import { type Clock, readClock, systemClock } from './clock.js';
 import { isExpired, timeUntilExpiry, tokenExpiry } from './expiry.js';
@@ -53,7 +53,7 @@ export const TimeUtils = Object.freeze({
   datetimeToTimestampMs(d: Date | DateTime): number {
     if (DateTime.isDateTime(d)) return fromDateTime(d);
     if (d instanceof Date) return toEpochMs(d, 'd');
-    throw new InputError('d must be a valid Date or luxon DateTime', { details: { argument: 'd' } });
+    throw invalidArgument('d', 'a valid Date or luxon DateTime', { got: describeType(d) });
   },
 
   /**
@@ -64,9 +64,7 @@ export const TimeUtils = Object.freeze({
    */
   timestampMsToDatetime(ms: number): Date {
     if (typeof ms !== 'number') {
-      throw new InputError('ms must be epoch milliseconds (a finite number)', {
-        details: { argument: 'ms' },
-      });
+      throw invalidArgument('ms', 'epoch milliseconds (a finite number)', { got: describeType(ms) });
     }
     return new Date(toEpochMs(ms, 'ms'));
   },

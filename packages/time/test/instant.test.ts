@@ -92,6 +92,15 @@ describe('toEpochMs: bad input throws InputError naming the argument', () => {
     }
   });
 
+  it('words the rest as the shared argument checks do: the kind of value received', () => {
+    expect(expectInputError(() => toEpochMs({} as never, 'issuedAt'), 'issuedAt').message).toMatch(
+      /; got an object$/,
+    );
+    expect(expectInputError(() => toEpochMs(undefined as never, 'issuedAt'), 'issuedAt').message).toMatch(
+      /; got no value$/,
+    );
+  });
+
   it('echoes date-like text but never other strings (they could be a token or code)', () => {
     const naive = expectInputError(() => toEpochMs('2025-01-15T10:30:00', 'issuedAt'), 'issuedAt');
     expect(naive.message).toContain('"2025-01-15T10:30:00"');

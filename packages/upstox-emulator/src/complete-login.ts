@@ -1,4 +1,5 @@
 import { InputError } from '@hft/errors';
+import { invalidArgument } from '@hft/errors/assert';
 import { DEFAULT_USER } from './defaults.js';
 import { LOGIN_FORM_PATH } from './login-page.js';
 
@@ -23,9 +24,7 @@ export async function completeLogin(authorizationUrl: string, values: TestLoginV
   try {
     url = new URL(authorizationUrl);
   } catch {
-    throw new InputError('authorizationUrl must be an absolute URL', {
-      details: { argument: 'authorizationUrl' },
-    });
+    throw invalidArgument('authorizationUrl', 'an absolute URL');
   }
   const page = await fetch(url, { redirect: 'manual' });
   const pageText = await page.text();

@@ -1,4 +1,5 @@
 import { AuthError, ErrorCodes, InputError } from '@hft/errors';
+import { argumentError, assertPlainObject, invalidArgument } from '@hft/errors/assert';
 import { tokenExpiry } from '@hft/time/core';
 import { AuthCodeStore } from './auth-codes.js';
 import { createEmulatorClock, type EmulatorClock } from './emulator-clock.js';
@@ -114,9 +115,9 @@ export class EmulatorCore {
 
   #appAndUser(clientId: string | undefined, userId: string | undefined): [ResolvedApp, ResolvedUser] {
     const app = this.apps.get(clientId ?? this.#defaultClientId);
-    if (!app) throw new InputError('clientId names no configured app', { details: { argument: 'clientId' } });
+    if (!app) throw argumentError('clientId', 'names no configured app');
     const user = this.users.get(userId ?? app.ownerUserId);
-    if (!user) throw new InputError('userId names no configured user', { details: { argument: 'userId' } });
+    if (!user) throw argumentError('userId', 'names no configured user');
     return [app, user];
   }
 
@@ -128,7 +129,7 @@ export class EmulatorCore {
   async generateToken(options: GenerateTokenOptions): Promise<GeneratedToken> {
     const kind = (options as Partial<GenerateTokenOptions> | undefined)?.kind;
     if (kind !== 'analytics' && kind !== 'sandbox') {
-      throw new InputError("kind must be 'analytics' or 'sandbox'", { details: { argument: 'kind' } });
+      throw invalidArgument('kind', "'analytics' or 'sandbox'");
     }
     const [app, user] = this.#appAndUser(options.clientId, options.userId);
     const record = await this.tokens.generate(kind, app, user);
@@ -150,19 +151,14 @@ export class EmulatorCore {
   setStaticIps(options: StaticIpsOptions): ResolvedUser {
     const userId = options?.userId ?? this.#defaultUserId;
     const current = this.users.get(userId);
-    if (!current)
-      throw new InputError('userId names no configured user', { details: { argument: 'userId' } });
+    if (!current) throw argumentError('userId', 'names no configured user');
     const ips: unknown = options?.ips;
     if (!Array.isArray(ips) || ips.length > 2) {
-      throw new InputError('ips must be an array of at most 2 IP addresses', {
-        details: { argument: 'ips' },
-      });
+      throw invalidArgument('ips', 'an array of at most 2 IP addresses');
     }
     ips.forEach((ip, i) => {
       if (typeof ip !== 'string' || !isIpAddress(ip)) {
-        throw new InputError(`ips[${i}] must be an IPv4 or IPv6 address`, {
-          details: { argument: `ips[${i}]` },
-        });
+        throw invalidArgument(`ips[${i}]`, 'an IPv4 or IPv6 address');
       }
     });
     const user: ResolvedUser = { ...current, primaryIp: ips[0] ?? null, secondaryIp: ips[1] ?? null };
@@ -193,9 +189,7 @@ export class EmulatorCore {
    * @throws InputError naming the field at fault.
    */
   upsertApp(input: Partial<EmulatorApp> & { clientId: string }): ResolvedApp {
-    if (typeof input !== 'object' || input === null) {
-      throw new InputError('app must be an object', { details: { argument: 'app' } });
-    }
+    assertPlainObject(input as unknown, 'app');
     const current = typeof input.clientId === 'string' ? this.apps.get(input.clientId) : undefined;
     const app = resolveApp({ ...current, ...input }, 'app', new Set(this.users.keys()));
     this.apps.set(app.clientId, app);
@@ -207,16 +201,12 @@ export class EmulatorCore {
    * @throws InputError naming the field at fault.
    */
   upsertUser(input: Partial<EmulatorUser> & { userId: string }): ResolvedUser {
-    if (typeof input !== 'object' || input === null) {
-      throw new InputError('user must be an object', { details: { argument: 'user' } });
-    }
+    assertPlainObject(input as unknown, 'user');
     const current = typeof input.userId === 'string' ? this.users.get(input.userId) : undefined;
     const user = resolveUser({ ...current, ...input }, 'user');
     for (const other of this.users.values()) {
       if (other.userId !== user.userId && other.mobile === user.mobile) {
-        throw new InputError('user.mobile repeats the mobile number of another user', {
-          details: { argument: 'user.mobile' },
-        });
+        throw argumentError('user.mobile', 'repeats the mobile number of another user');
       }
     }
     this.users.set(user.userId, user);

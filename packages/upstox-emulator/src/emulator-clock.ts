@@ -1,4 +1,4 @@
-import { InputError } from '@hft/errors';
+import { assertFiniteNumber } from '@hft/errors/assert';
 import { type Clock, systemClock } from '@hft/time/core';
 
 /** The emulator's clock: readable like any {@link Clock}, and movable for tests and the control API. */
@@ -19,12 +19,11 @@ function isSettable(clock: Clock): clock is Settable {
   return typeof c.set === 'function' && typeof c.advance === 'function';
 }
 
-function checkMs(value: number, argument: string, min = Number.NEGATIVE_INFINITY): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new InputError(`${argument} must be a finite number${min === 0 ? ' >= 0' : ''} of milliseconds`, {
-      details: { argument },
-    });
-  }
+function checkMs(value: number, argument: string, min?: number): void {
+  assertFiniteNumber(value, argument, {
+    ...(min !== undefined && { min }),
+    expected: `a finite number${min === undefined ? '' : ` >= ${min}`} of milliseconds`,
+  });
 }
 
 /**

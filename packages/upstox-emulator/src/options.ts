@@ -1,4 +1,14 @@
-import { InputError } from '@hft/errors';
+import {
+  argumentError,
+  assertBoolean,
+  assertFiniteNumber,
+  assertMatches,
+  assertNonEmptyString,
+  assertPlainObject,
+  describeType,
+  invalidArgument,
+  isPlainObject,
+} from '@hft/errors/assert';
 import type { Clock } from '@hft/time/core';
 import {
   DEFAULT_APP,
@@ -45,47 +55,35 @@ export interface ResolvedOptions {
   onRequest: ((entry: RequestLogEntry) => void) | undefined;
 }
 
-function fail(argument: string, message: string): never {
-  throw new InputError(`${argument} ${message}`, { details: { argument } });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
-}
+// The checks are `@hft/errors/assert`'s; these wrappers only add the emulator's defaults.
 
 function str(value: unknown, argument: string, pattern?: RegExp, expected?: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    fail(argument, `must be a non-empty string; got ${typeName(value)}`);
-  }
-  if (pattern && !pattern.test(value)) fail(argument, `must be ${expected ?? `like ${pattern}`}`);
+  assertNonEmptyString(value, argument);
+  if (pattern) assertMatches(value, argument, pattern, expected ?? `like ${pattern}`);
   return value;
 }
 
 function bool(value: unknown, argument: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') fail(argument, `must be a boolean; got ${typeName(value)}`);
+  assertBoolean(value, argument);
   return value;
 }
 
 function strList(value: unknown, argument: string, fallback: readonly string[]): string[] {
   if (value === undefined) return [...fallback];
-  if (!Array.isArray(value)) fail(argument, `must be an array of strings; got ${typeName(value)}`);
+  if (!Array.isArray(value)) {
+    throw invalidArgument(argument, 'an array of strings', { got: describeType(value) });
+  }
   return value.map((item, i) => str(item, `${argument}[${i}]`));
 }
 
 function intIn(value: unknown, argument: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(
-      argument,
-      `must be an integer from ${min} to ${max}; got ${typeof value === 'number' ? value : typeName(value)}`,
-    );
-  }
+  assertFiniteNumber(value, argument, {
+    integer: true,
+    min,
+    max,
+    expected: `an integer from ${min} to ${max}`,
+  });
   return value;
 }
 
@@ -99,10 +97,11 @@ export function httpUrl(value: unknown, argument: string): string {
   try {
     url = new URL(text);
   } catch {
-    return fail(argument, 'must be an absolute http(s) URL');
+    throw argumentError(argument, 'must be an absolute http(s) URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(argument, 'must use http or https');
-  if (text.includes('#')) fail(argument, 'must not contain a fragment (#)');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw argumentError(argument, 'must use http or https');
+  if (text.includes('#')) throw argumentError(argument, 'must not contain a fragment (#)');
   return text;
 }
 
@@ -122,7 +121,7 @@ function ip(value: unknown, argument: string, fallback: string | null): string |
  * @throws InputError naming the field, e.g. `users[0].mobile`.
  */
 export function resolveUser(input: unknown, path: string): ResolvedUser {
-  if (!isRecord(input)) fail(path, `must be an object; got ${typeName(input)}`);
+  assertPlainObject(input, path);
   const u = input as Partial<Record<keyof EmulatorUser, unknown>>;
   return {
     userId: str(u.userId, `${path}.userId`, USER_ID, '1-32 letters or digits'),
@@ -149,7 +148,7 @@ export function resolveUser(input: unknown, path: string): ResolvedUser {
  * @throws InputError naming the field, e.g. `apps[1].redirectUris[0]`.
  */
 export function resolveApp(input: unknown, path: string, knownUsers: ReadonlySet<string>): ResolvedApp {
-  if (!isRecord(input)) fail(path, `must be an object; got ${typeName(input)}`);
+  assertPlainObject(input, path);
   const a = input as Partial<Record<keyof EmulatorApp, unknown>>;
   const clientId = str(
     a.clientId,
@@ -159,7 +158,7 @@ export function resolveApp(input: unknown, path: string, knownUsers: ReadonlySet
   );
   const clientSecret = str(a.clientSecret, `${path}.clientSecret`);
   if (!Array.isArray(a.redirectUris) || a.redirectUris.length === 0) {
-    fail(`${path}.redirectUris`, 'must be a non-empty array of URLs');
+    throw argumentError(`${path}.redirectUris`, 'must be a non-empty array of URLs');
   }
   const redirectUris = a.redirectUris.map((uri, i) => httpUrl(uri, `${path}.redirectUris[${i}]`));
   const notifierUrl =
@@ -167,7 +166,8 @@ export function resolveApp(input: unknown, path: string, knownUsers: ReadonlySet
       ? undefined
       : httpUrl(a.notifierUrl, `${path}.notifierUrl`);
   const ownerUserId = str(a.ownerUserId, `${path}.ownerUserId`);
-  if (!knownUsers.has(ownerUserId)) fail(`${path}.ownerUserId`, `names no configured user (${ownerUserId})`);
+  if (!knownUsers.has(ownerUserId))
+    throw argumentError(`${path}.ownerUserId`, `names no configured user (${ownerUserId})`);
   return {
     clientId,
     clientSecret,
@@ -187,15 +187,16 @@ export function resolveApp(input: unknown, path: string, knownUsers: ReadonlySet
  * @throws InputError naming the field, e.g. `faults["*"].times`.
  */
 export function resolveFault(input: unknown, path: string): Fault {
-  if (!isRecord(input)) fail(path, `must be an object; got ${typeName(input)}`);
+  assertPlainObject(input, path);
   const known = new Set(['latencyMs', 'status', 'html', 'reset', 'hang', 'ipNotRegistered', 'times']);
-  for (const key of Object.keys(input)) if (!known.has(key)) fail(`${path}.${key}`, 'is not a fault option');
+  for (const key of Object.keys(input))
+    if (!known.has(key)) throw argumentError(`${path}.${key}`, 'is not a fault option');
   const f = input as Partial<Record<keyof Fault, unknown>>;
   const fault: Fault = {};
   if (f.latencyMs !== undefined) fault.latencyMs = intIn(f.latencyMs, `${path}.latencyMs`, 0, 600_000);
   if (f.html !== undefined) {
     if (typeof f.html !== 'boolean' && typeof f.html !== 'string') {
-      fail(`${path}.html`, `must be a boolean or an HTML string; got ${typeName(f.html)}`);
+      throw argumentError(`${path}.html`, `must be a boolean or an HTML string; got ${describeType(f.html)}`);
     }
     fault.html = f.html;
   }
@@ -215,9 +216,13 @@ export function resolveFault(input: unknown, path: string): Fault {
     fault.hang,
     fault.ipNotRegistered,
   ].filter(Boolean);
-  if (outcomes.length > 1) fail(path, 'may set only one of status/html, reset, hang and ipNotRegistered');
+  if (outcomes.length > 1)
+    throw argumentError(path, 'may set only one of status/html, reset, hang and ipNotRegistered');
   if (outcomes.length === 0 && fault.latencyMs === undefined) {
-    fail(path, 'must set at least one of latencyMs, status, html, reset, hang or ipNotRegistered');
+    throw argumentError(
+      path,
+      'must set at least one of latencyMs, status, html, reset, hang or ipNotRegistered',
+    );
   }
   return fault;
 }
@@ -245,7 +250,7 @@ function windowLimits(
       perThirtyMinutes: fallback.perThirtyMinutes ?? null,
     };
   }
-  if (!isRecord(input)) fail(path, `must be an object; got ${typeName(input)}`);
+  assertPlainObject(input, path);
   const pick = (key: keyof WindowLimits): number | null => {
     const value = input[key];
     if (value === undefined) return fallback[key] ?? null;
@@ -261,12 +266,12 @@ function windowLimits(
 
 function rateLimits(input: unknown): ResolvedRateLimits | null {
   if (input === false) return null;
-  if (input !== undefined && !isRecord(input))
-    fail('rateLimits', `must be an object or false; got ${typeName(input)}`);
+  if (input !== undefined && !isPlainObject(input))
+    throw argumentError('rateLimits', `must be an object or false; got ${describeType(input)}`);
   const r = (input ?? {}) as RateLimitOptions;
   for (const key of Object.keys(r)) {
     if (!['order', 'standard', 'login'].includes(key))
-      fail(`rateLimits.${key}`, 'is not a rate-limit category');
+      throw argumentError(`rateLimits.${key}`, 'is not a rate-limit category');
   }
   return {
     order: windowLimits(r.order, 'rateLimits.order', DEFAULT_ORDER_LIMITS),
@@ -277,12 +282,7 @@ function rateLimits(input: unknown): ResolvedRateLimits | null {
 
 function positiveMs(value: unknown, argument: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    fail(
-      argument,
-      `must be a finite number of milliseconds > 0; got ${typeof value === 'number' ? value : typeName(value)}`,
-    );
-  }
+  assertFiniteNumber(value, argument, { positive: true, expected: 'a finite number of milliseconds > 0' });
   return value;
 }
 
@@ -291,25 +291,26 @@ function positiveMs(value: unknown, argument: string, fallback: number): number 
  * @throws InputError (`HFT_INPUT_INVALID`) whose `details.argument` names the field at fault.
  */
 export function resolveOptions(options: UpstoxEmulatorOptions = {}): ResolvedOptions {
-  if (!isRecord(options as unknown)) fail('options', `must be an object; got ${typeName(options)}`);
+  assertPlainObject(options as unknown, 'options');
   const port = options.port === undefined ? 0 : intIn(options.port, 'port', 0, 65535);
   const host = options.host === undefined ? '127.0.0.1' : str(options.host, 'host');
 
   if (options.users !== undefined && (!Array.isArray(options.users) || options.users.length === 0)) {
-    fail('users', 'must be a non-empty array');
+    throw argumentError('users', 'must be a non-empty array');
   }
   const users = (options.users ?? [DEFAULT_USER]).map((u, i) => resolveUser(u, `users[${i}]`));
   const userIds = new Set<string>();
   const mobiles = new Set<string>();
   users.forEach((u, i) => {
-    if (userIds.has(u.userId)) fail(`users[${i}].userId`, `repeats ${u.userId}`);
-    if (mobiles.has(u.mobile)) fail(`users[${i}].mobile`, 'repeats the mobile number of another user');
+    if (userIds.has(u.userId)) throw argumentError(`users[${i}].userId`, `repeats ${u.userId}`);
+    if (mobiles.has(u.mobile))
+      throw argumentError(`users[${i}].mobile`, 'repeats the mobile number of another user');
     userIds.add(u.userId);
     mobiles.add(u.mobile);
   });
 
   if (options.apps !== undefined && (!Array.isArray(options.apps) || options.apps.length === 0)) {
-    fail('apps', 'must be a non-empty array');
+    throw argumentError('apps', 'must be a non-empty array');
   }
   const defaultApps: EmulatorApp[] = [
     { ...DEFAULT_APP, redirectUris: [...DEFAULT_APP.redirectUris], ownerUserId: users[0]!.userId },
@@ -317,23 +318,23 @@ export function resolveOptions(options: UpstoxEmulatorOptions = {}): ResolvedOpt
   const apps = (options.apps ?? defaultApps).map((a, i) => resolveApp(a, `apps[${i}]`, userIds));
   const clientIds = new Set<string>();
   apps.forEach((a, i) => {
-    if (clientIds.has(a.clientId)) fail(`apps[${i}].clientId`, `repeats ${a.clientId}`);
+    if (clientIds.has(a.clientId)) throw argumentError(`apps[${i}].clientId`, `repeats ${a.clientId}`);
     clientIds.add(a.clientId);
   });
 
   const clock: unknown = options.clock;
-  if (clock !== undefined && (!isRecord(clock) || typeof clock.now !== 'function')) {
-    fail('clock', 'must be an object with a now() method');
+  if (clock !== undefined && (!isPlainObject(clock) || typeof clock.now !== 'function')) {
+    throw argumentError('clock', 'must be an object with a now() method');
   }
-  if (options.faults !== undefined && !isRecord(options.faults))
-    fail('faults', 'must be an object keyed by route');
+  if (options.faults !== undefined && !isPlainObject(options.faults))
+    throw argumentError('faults', 'must be an object keyed by route');
   const faults: Record<string, Fault> = {};
   for (const [key, fault] of Object.entries(options.faults ?? {})) {
     checkFaultKey(key, `faults[${JSON.stringify(key)}]`);
     faults[key] = resolveFault(fault, `faults[${JSON.stringify(key)}]`);
   }
   if (options.onRequest !== undefined && typeof options.onRequest !== 'function') {
-    fail('onRequest', 'must be a function');
+    throw argumentError('onRequest', 'must be a function');
   }
   return {
     port,

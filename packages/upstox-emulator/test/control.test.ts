@@ -62,6 +62,7 @@ describe('control routes /_emulator/*', () => {
     const bad = await control(emu.url, 'POST', 'clock', { advanceMs: -5 });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('HFT_INPUT_INVALID');
+    expect(bad.body.error.message).toBe('advanceMs must be a finite number >= 0 of milliseconds; got -5');
     expect((await control(emu.url, 'POST', 'clock', {})).status).toBe(400);
   });
 

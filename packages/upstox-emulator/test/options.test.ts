@@ -26,6 +26,30 @@ const user = {
 const app = { clientId: 'c', clientSecret: 's', redirectUris: ['http://127.0.0.1/cb'], ownerUserId: 'U1' };
 
 describe('options', () => {
+  it('words bad options as the shared argument checks do (what it got, never the value)', async () => {
+    const messageOf = (options: unknown) =>
+      startUpstoxEmulator(options as UpstoxEmulatorOptions).then(
+        async (emu) => {
+          await emu.close();
+          return 'started';
+        },
+        (e: unknown) => (e as Error).message,
+      );
+    expect(await messageOf({ users: [{ ...user, otp: '12345' }] })).toBe(
+      'users[0].otp must be 6 digits; got a string of another form',
+    );
+    expect(await messageOf({ port: 70000 })).toBe('port must be an integer from 0 to 65535; got 70000');
+    expect(await messageOf({ users: [{ ...user, poa: 'yes' }] })).toBe(
+      'users[0].poa must be a boolean; got a string',
+    );
+    expect(await messageOf({ codeTtlMs: 0 })).toBe(
+      'codeTtlMs must be a finite number of milliseconds > 0; got 0',
+    );
+    expect(await messageOf({ apps: [{ ...app, ownerUserId: 'NOBODY' }], users: [user] })).toBe(
+      'apps[0].ownerUserId names no configured user (NOBODY)',
+    );
+  });
+
   it('provides the documented default app and test user', async () => {
     const { emu } = await startEmulator();
     expect(emu.defaultApp).toEqual({

@@ -1,4 +1,4 @@
-import { InputError } from '@hft/errors';
+import { assertFiniteNumber } from '@hft/errors/assert';
 import pThrottle from 'p-throttle';
 import type { RequestCategory } from './request-category.js';
 
@@ -65,11 +65,7 @@ function gate(
 /** Builds the client-side throttle: one sliding-window gate per bucket and window. */
 export function createThrottle(limits: ClientRateLimits = {}): Throttle {
   const allowance = limits.jitterAllowance ?? 0.1;
-  if (!Number.isFinite(allowance) || allowance < 0) {
-    throw new InputError('rateLimits.jitterAllowance must be a finite number >= 0', {
-      details: { argument: 'rateLimits.jitterAllowance' },
-    });
-  }
+  assertFiniteNumber(allowance, 'rateLimits.jitterAllowance', { min: 0 });
   const order = gate(limits.order === undefined ? UPSTOX_ORDER_LIMITS : limits.order, allowance);
   const standard = gate(limits.standard === undefined ? UPSTOX_STANDARD_LIMITS : limits.standard, allowance);
   return (category) => (category === 'order' ? order : standard)?.();

@@ -1,6 +1,6 @@
 import type * as NodeCrypto from 'node:crypto';
 import { ErrorCodes, InputError, StorageError } from '@hft/errors';
-import { isPlainObject } from '../assert.js';
+import { argumentError, assertNonEmptyString, invalidArgument, isPlainObject } from '@hft/errors/assert';
 
 // node:crypto is loaded on first use rather than imported: loading it costs a few ms of start-up,
 // and a short command that only reads a plain record (`hft token`) never needs it.
@@ -122,10 +122,7 @@ function cipherKey(bytes: Buffer): CipherKey {
 function decodeKey(key: Uint8Array | string, argument: string): Buffer {
   const buf = typeof key === 'string' ? Buffer.from(key, 'base64') : Buffer.from(key);
   if (buf.length !== 32) {
-    throw new InputError(
-      `${argument} must be 32 bytes (base64 of 32 random bytes, e.g. \`openssl rand -base64 32\`)`,
-      { details: { argument } },
-    );
+    throw invalidArgument(argument, '32 bytes (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)');
   }
   return buf;
 }
@@ -143,9 +140,7 @@ interface KeySlot {
 function keySlot(options: RecordKeyOptions, argument: string): KeySlot {
   if (options.passphrase !== undefined) {
     const passphrase = options.passphrase;
-    if (typeof passphrase !== 'string' || passphrase.length === 0) {
-      throw new InputError(`${argument} must be a non-empty string`, { details: { argument } });
-    }
+    assertNonEmptyString(passphrase, argument);
     // Keys derived from the passphrase per salt, with their fingerprints (both cost more than a seal).
     const derived = new Map<string, CipherKey>();
     return {
@@ -286,16 +281,13 @@ function keyFromEnv(
   const key = env[keyVar];
   const passphrase = env[passphraseVar];
   if (key && passphrase) {
-    throw new InputError(`Set only one of ${keyVar} and ${passphraseVar}`, { details: { argument: keyVar } });
+    throw argumentError(keyVar, `and ${passphraseVar} are both set: set only one of them`);
   }
   if (key) {
     try {
       decodeKey(key, keyVar);
     } catch (error) {
-      throw new InputError(`${keyVar} must be the base64 of 32 bytes (\`openssl rand -base64 32\`)`, {
-        cause: error,
-        details: { argument: keyVar },
-      });
+      throw invalidArgument(keyVar, 'the base64 of 32 bytes (`openssl rand -base64 32`)', { cause: error });
     }
     return { key };
   }

@@ -1,5 +1,5 @@
+import { assertNonEmptyString } from '@hft/errors/assert';
 import type { AxiosInstance } from 'axios';
-import { assertNonEmptyString } from '../assert.js';
 import { UpstoxPaths } from './endpoints.js';
 import { expectSuccess, sendUpstox } from './http.js';
 import {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { InputError } from '@hft/errors';
-import { assertNonEmptyString } from '../assert.js';
+import { argumentError, assertNonEmptyString, invalidArgument } from '@hft/errors/assert';
 import { DEFAULT_BASE_URL, UpstoxPaths } from './endpoints.js';
 
 /** Parameters of {@link buildAuthorizationUrl}. */
@@ -51,9 +50,9 @@ export function assertHttpUrl(value: string, argument: string): void {
   try {
     url = new URL(value);
   } catch {
-    throw new InputError(`${argument} must be an absolute URL`, { details: { argument } });
+    throw invalidArgument(argument, 'an absolute URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InputError(`${argument} must use http: or https:`, { details: { argument } });
+    throw argumentError(argument, 'must use http: or https:');
   }
 }

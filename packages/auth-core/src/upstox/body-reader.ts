@@ -1,5 +1,5 @@
 import { BrokerError, ErrorCodes } from '@hft/errors';
-import { isPlainObject } from '../assert.js';
+import { isPlainObject } from '@hft/errors/assert';
 
 /**
  * Field-by-field reader of a JSON object from Upstox. Every failure is a `BrokerError`

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AuthError, ErrorCodes, InputError } from '@hft/errors';
-import { assertNonEmptyString } from '../assert.js';
+import { AuthError, ErrorCodes } from '@hft/errors';
+import { assertNonEmptyString, invalidArgument } from '@hft/errors/assert';
 
 /** What a valid redirect carried. */
 export interface CallbackResult {
@@ -37,9 +37,7 @@ export function parseCallback(url: string | URL, expectedState: string | undefin
       try {
         params = new URL(url).searchParams;
       } catch {
-        throw new InputError('url must be the full redirect URL or its query string', {
-          details: { argument: 'url' },
-        });
+        throw invalidArgument('url', 'the full redirect URL or its query string');
       }
     }
   }

@@ -1,6 +1,6 @@
 import { BrokerError, type BrokerErrorItem, ErrorCodes, NetworkError } from '@hft/errors';
+import { isPlainObject } from '@hft/errors/assert';
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
-import { isPlainObject } from '../assert.js';
 import { DEFAULT_BASE_URL, UpstoxErrorCodes } from './endpoints.js';
 import { staticIpError } from './static-ip-error.js';
 

@@ -1,5 +1,5 @@
+import { isPlainObject } from '@hft/errors/assert';
 import { type Clock, systemClock, tokenExpiry } from '@hft/time/core';
-import { isPlainObject } from '../assert.js';
 import { jwtExpiry } from '../upstox/jwt.js';
 
 /** A notifier delivery that passed every check of {@link validateDelivery}. */

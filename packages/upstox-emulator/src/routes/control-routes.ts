@@ -1,4 +1,5 @@
 import { ErrorCodes, InputError, isHftError } from '@hft/errors';
+import { argumentError, assertPlainObject, describeType, invalidArgument } from '@hft/errors/assert';
 import { toIstIso } from '@hft/time/core';
 import { jsonReply, type Reply } from '../reply.js';
 import type { GeneratedTokenKind } from '../tokens.js';
@@ -26,7 +27,7 @@ function publicApp(app: ResolvedApp): Omit<ResolvedApp, 'clientSecret'> {
 function jsonBody(ctx: RouteContext): Record<string, unknown> {
   if (ctx.rawBody.length === 0) return {};
   if (ctx.invalidJson || ctx.body === undefined) {
-    throw new InputError('the body must be a JSON object', { details: { argument: 'body' } });
+    throw invalidArgument('body', 'a JSON object');
   }
   return ctx.body;
 }
@@ -34,8 +35,7 @@ function jsonBody(ctx: RouteContext): Record<string, unknown> {
 function optionalString(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string')
-    throw new InputError(`${name} must be a string`, { details: { argument: name } });
+  if (typeof value !== 'string') throw invalidArgument(name, 'a string', { got: describeType(value) });
   return value;
 }
 
@@ -79,11 +79,7 @@ const routes: Array<[string, string, (ctx: RouteContext) => Reply | Promise<Repl
     (ctx) => {
       const body = jsonBody(ctx);
       if (body.faults !== undefined) {
-        if (typeof body.faults !== 'object' || body.faults === null || Array.isArray(body.faults)) {
-          throw new InputError('faults must be an object keyed by route', {
-            details: { argument: 'faults' },
-          });
-        }
+        assertPlainObject(body.faults, 'faults', 'an object keyed by route');
         for (const [key, fault] of Object.entries(body.faults)) ctx.core.faults.set(key, fault as Fault);
       } else {
         const route = optionalString(body, 'route') ?? '*';
@@ -169,7 +165,7 @@ const routes: Array<[string, string, (ctx: RouteContext) => Reply | Promise<Repl
     'revoke',
     (ctx) => {
       const token = optionalString(jsonBody(ctx), 'accessToken');
-      if (!token) throw new InputError('accessToken is required', { details: { argument: 'accessToken' } });
+      if (!token) throw argumentError('accessToken', 'is required');
       return ok(ctx.core.tokens.revoke(token));
     },
   ],
