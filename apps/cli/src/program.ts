@@ -203,8 +203,11 @@ program
   .description(
     'an authenticated request to Upstox through the client (token kind chosen per request); prints the JSON body',
   )
-  .argument('[method]', 'GET (default), POST, PUT, PATCH or DELETE')
-  .argument('<path>', 'path on the Upstox host, e.g. /v2/user/profile')
+  .usage('[options] [METHOD] PATH')
+  // commander fills arguments left to right: an optional one before a required one would take
+  // the path, so the two are read by the command itself.
+  .argument('<METHOD|PATH>', 'GET (default), POST, PUT, PATCH or DELETE; or the path when the method is GET')
+  .argument('[PATH]', 'path on the Upstox host, e.g. /v2/user/profile')
   .option(
     '-f, --field <key=value>',
     'a query parameter (GET, DELETE) or a JSON body field (repeatable)',

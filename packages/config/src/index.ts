@@ -16,6 +16,7 @@ export {
   LOG_LEVELS,
   type LogLevel,
   MIN_CLIENT_SECRET_LENGTH,
+  SOURCE_DEFAULT,
 } from './constants.js';
 export {
   Credentials,

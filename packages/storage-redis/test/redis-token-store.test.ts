@@ -56,6 +56,8 @@ describe('records and TTL', () => {
   it('keeps records at <prefix>token:<key> with TTL = expiresAt + grace - now', async () => {
     const prefix = freshPrefix();
     const record = sampleRecord();
+    // The daily token alone: a set's TTL follows its longest-lived token (tested below).
+    delete record.tokens.extended;
     const clock = manualClock(record.tokens.daily!.expiresAt - 2 * HOUR);
     const store = await open({ prefix, clock, ttlGraceMs: 30 * 60_000 });
     await store.set(record.accountKey, record);
@@ -78,6 +80,8 @@ describe('records and TTL', () => {
   it('uses a 6 h grace by default', async () => {
     const prefix = freshPrefix();
     const record = sampleRecord();
+    // The daily token alone: a set's TTL follows its longest-lived token (tested below).
+    delete record.tokens.extended;
     const store = await open({ prefix, clock: manualClock(record.tokens.daily!.expiresAt) });
     await store.set(record.accountKey, record);
     const pttl = Number(await server.cli('PTTL', `${prefix}token:${record.accountKey}`));
@@ -89,12 +93,28 @@ describe('records and TTL', () => {
   it('gives a record whose expiry and grace are long past a short positive TTL, never an error', async () => {
     const prefix = freshPrefix();
     const record = sampleRecord();
+    // The daily token alone: a set's TTL follows its longest-lived token (tested below).
+    delete record.tokens.extended;
     const store = await open({ prefix, clock: manualClock(record.tokens.daily!.expiresAt + 30 * 24 * HOUR) });
+
     await store.set(record.accountKey, record);
     const pttl = Number(await server.cli('PTTL', `${prefix}token:${record.accountKey}`));
     expect(pttl).toBeGreaterThan(0);
     expect(pttl).toBeLessThanOrEqual(MIN_RECORD_TTL_MS);
     expect(await store.get(record.accountKey)).toEqual(record);
+  });
+
+  it('keeps a credential set as long as its longest-lived token (the year-long extended one)', async () => {
+    const prefix = freshPrefix();
+    const record = sampleRecord();
+    const store = await open({ prefix, clock: manualClock(record.tokens.daily!.expiresAt) });
+    await store.set(record.accountKey, record);
+    const pttl = Number(await server.cli('PTTL', `${prefix}token:${record.accountKey}`));
+    const expected =
+      record.tokens.extended!.expiresAt + DEFAULT_TTL_GRACE_MS - record.tokens.daily!.expiresAt;
+    expect(pttl).toBeGreaterThan(expected - 5_000);
+    expect(pttl).toBeLessThanOrEqual(expected);
+    await store.close();
   });
 
   it('fails a set with a clock that answers NaN, writing nothing', async () => {

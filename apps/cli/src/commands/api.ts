@@ -1,4 +1,5 @@
 import type { TokenKind } from '@hft/auth-core/store';
+import { SOURCE_DEFAULT } from '@hft/config';
 import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { httpTimeoutMs } from '../http-timeout.js';
@@ -71,16 +72,22 @@ export function parseApiArgs(args: readonly string[], options: ApiOptions): ApiR
  */
 export async function run(ctx: CommandContext, options: ApiOptions, args: string[]): Promise<number> {
   const request = parseApiArgs(args, options);
-  const [{ config }, manager, { createUpstoxClient }] = await Promise.all([
+  const [{ config, sources }, manager, { createUpstoxClient }] = await Promise.all([
     ctx.config(),
     ctx.manager(),
     import('@hft/auth-core'),
   ]);
   await manager.load();
   const timeoutMs = httpTimeoutMs(ctx.options.httpTimeout, ctx.env);
+  // The REST host pointed elsewhere (an emulator, a proxy) and the order host left at its
+  // default: orders go to that host too, never to production by surprise.
+  const orderBaseUrl =
+    sources.orderBaseUrl === SOURCE_DEFAULT && sources.baseUrl !== SOURCE_DEFAULT
+      ? config.baseUrl
+      : config.orderBaseUrl;
   const client = createUpstoxClient(manager, {
     baseUrl: config.baseUrl,
-    orderBaseUrl: config.orderBaseUrl,
+    orderBaseUrl,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
   const response = await client.request({

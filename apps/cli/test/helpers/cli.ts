@@ -101,7 +101,9 @@ export function startCli(args: readonly string[], options: CliOptions): CliProce
       exited = true;
       const result = { code, signal, stdout, stderr, ms: Date.now() - started };
       const command = commandOf(args);
-      const tokenCommand = command === 'token' && !args.includes('--help') && code === 0;
+      // `hft token [--kind K]` prints a token; `hft token import` must not.
+      const tokenCommand =
+        command === 'token' && !args.includes('import') && !args.includes('--help') && code === 0;
       recordRun({ args: [...args], stdout, stderr, tokenCommand });
       if (tokenCommand) registerSecret('access token', stdout.trim());
       if (env.HFT_HOME) harvestHome(env.HFT_HOME);
