@@ -25,6 +25,8 @@ export interface MakeRecordOptions {
   now?: number;
   /** Carried in `extra` (e.g. a send time stamp). */
   extra?: Record<string, unknown>;
+  /** The account's name (`--account NAME`); default none. */
+  accountName?: string;
 }
 
 /**
@@ -52,5 +54,6 @@ export function makeRecord(options: MakeRecordOptions = {}): TokenRecord {
     expiresAt: options.expiresAt ?? now + 6 * HOUR_MS,
     source: 'oauth',
     ...(options.extra === undefined ? {} : { extra: options.extra }),
+    ...(options.accountName === undefined ? {} : { accountName: options.accountName }),
   };
 }

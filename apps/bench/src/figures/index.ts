@@ -1,14 +1,16 @@
 import type { Figure } from '../figure.js';
 import { apiClientFigure } from './api-client.js';
 import { cliStartupFigure } from './cli-startup.js';
+import { fleetFigure } from './fleet.js';
 import { herdsFigure } from './herds.js';
 import { hotPathFigure } from './hot-path.js';
 import { propagationFigure } from './propagation.js';
 import { scaleFigure } from './scale.js';
 import { storeOpsFigure } from './store-ops.js';
 import { warmAsyncFigure } from './warm-async.js';
+import { watchIsolationFigure } from './watch-isolation.js';
 
-/** Every figure of issue 8, in report order (figure 1 first). */
+/** Every figure (issue 8's, then issue 14's), in report order. */
 export const FIGURES: readonly Figure[] = [
   hotPathFigure,
   warmAsyncFigure,
@@ -18,18 +20,30 @@ export const FIGURES: readonly Figure[] = [
   cliStartupFigure,
   propagationFigure,
   herdsFigure,
+  fleetFigure,
+  watchIsolationFigure,
 ];
 
 /** Figures that need the run's redis-server. */
-export const NEEDS_REDIS: ReadonlySet<string> = new Set(['store-ops', 'scale', 'propagation', 'herds']);
+export const NEEDS_REDIS: ReadonlySet<string> = new Set([
+  'store-ops',
+  'scale',
+  'cli-startup',
+  'propagation',
+  'herds',
+  'fleet',
+  'watch-isolation',
+]);
 
 export {
   apiClientFigure,
   cliStartupFigure,
+  fleetFigure,
   herdsFigure,
   hotPathFigure,
   propagationFigure,
   scaleFigure,
   storeOpsFigure,
   warmAsyncFigure,
+  watchIsolationFigure,
 };
