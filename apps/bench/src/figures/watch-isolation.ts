@@ -6,7 +6,7 @@ import { type BenchContext, scratchDir } from '../context.js';
 import { errorMessage } from '../error-message.js';
 import type { Figure } from '../figure.js';
 import { fakeAccessToken, makeRecord } from '../records.js';
-import { failedRow, measuredRow, type ResultRow, skipRow } from '../result-row.js';
+import { failedRow, infoRow, measuredRow, type ResultRow, skipRow } from '../result-row.js';
 import { quantile } from '../stats.js';
 import { openStore, type StoreSpec } from '../store-spec.js';
 
@@ -22,6 +22,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const clock = () => performance.timeOrigin + performance.now();
 
 const countName = (kind: BackendKind) => `watch-isolation: ${kind} wake-ups of A's watcher / other rotations`;
+const cpuName = (kind: BackendKind) =>
+  `watch-isolation: ${kind} watcher CPU while the others rotate (no bar)`;
 const p50Name = (kind: BackendKind) =>
   `watch-isolation: ${kind} A's rotation p50 / bar ${P50_BARS_MS[kind]} ms`;
 
@@ -74,12 +76,35 @@ async function measureBackend(
       }
     });
     await watcher.next('ready', 30_000);
-    // Let a polling watcher take its baseline before anything changes.
+    const cpu = async () => {
+      const reply = watcher.next('cpu', 10_000);
+      watcher.send({ type: 'cpu' });
+      return (await reply).micros as number;
+    };
+    // Let a polling watcher take its baseline before anything changes; the same quiet time,
+    // idle, is the CPU baseline.
     await sleep(QUIET_MS[kind]);
+    const idleFrom = await cpu();
+    const idleStart = performance.now();
+    await sleep(QUIET_MS[kind]);
+    const idleMicros = (await cpu()) - idleFrom;
+    const idleMs = performance.now() - idleStart;
     const before = heard.length;
+    const busyFrom = await cpu();
+    const busyStart = performance.now();
     await writeAll(writer, others, (i) => `OTHER${i}`);
     await sleep(QUIET_MS[kind]);
+    const busyMicros = (await cpu()) - busyFrom;
+    const busyMs = performance.now() - busyStart;
     const wakeUps = heard.length - before;
+    const cpuRow = infoRow({
+      name: cpuName(kind),
+      median: busyMicros / 1000,
+      // The idle rate over the same span: what the watcher spends anyway (polls, timers).
+      baseline: ((idleMicros / idleMs) * busyMs) / 1000,
+      unit: 'ms',
+      note: `CPU of the watcher process over the ${others} rotations and the quiet time after them, against its idle rate over as long`,
+    });
 
     const arrived = (token: string) =>
       new Promise<number | undefined>((resolve) => {
@@ -128,7 +153,7 @@ async function measureBackend(
       bar: { op: '<=', value: 1 },
       note: `${latencies.length} rotations of A${missed ? `; ${missed} never arrived within ${ARRIVAL_TIMEOUT_MS} ms` : ''}`,
     });
-    return [countRow, missed > 0 ? { ...p50Row, status: 'FAIL' } : p50Row];
+    return [countRow, cpuRow, missed > 0 ? { ...p50Row, status: 'FAIL' } : p50Row];
   } finally {
     await watcher.kill();
   }
@@ -137,7 +162,9 @@ async function measureBackend(
 /**
  * Watch isolation (issue 14): a process watching account A through the store's `watch` API
  * while 1,000 other accounts of the same store rotate once each from another process: how many
- * times A's callback runs (bar: 0, ratio = wake-ups per other rotation), and then the p50 time
+ * times A's callback runs (bar: 0, ratio = wake-ups per other rotation), the watcher process's
+ * CPU meanwhile against its idle rate (no bar: a store may wake internally, filter, and call no
+ * callback; this shows that work), and then the p50 time
  * until A's own rotations reach it (bars of the propagation figure: redis 5 ms, file 50 ms,
  * sqlite 250 ms). Quick mode: 50 others, 3 rotations of A.
  */
@@ -156,6 +183,7 @@ export const watchIsolationFigure: Figure = {
       } catch (error) {
         const reason = `${kind} store unavailable: ${errorMessage(error)}`;
         rows.push(skipRow(countName(kind), 'wake-ups', { op: '==', value: 0 }, reason));
+        rows.push(skipRow(cpuName(kind), 'ms', null, reason));
         rows.push(skipRow(p50Name(kind), 'ms', { op: '<=', value: 1 }, reason));
         continue;
       }
@@ -164,6 +192,7 @@ export const watchIsolationFigure: Figure = {
       } catch (error) {
         const reason = `${kind} store failed while measured: ${errorMessage(error)}`;
         rows.push(failedRow(countName(kind), 'wake-ups', { op: '==', value: 0 }, reason));
+        rows.push(failedRow(cpuName(kind), 'ms', null, reason));
         rows.push(failedRow(p50Name(kind), 'ms', { op: '<=', value: 1 }, reason));
       } finally {
         await writer.close().catch(() => {});

@@ -1,7 +1,8 @@
 // The watch-isolation figure's watcher: opens the store the parent names and watches one
 // account through the store's own `watch` API (no TokenManager). Every callback is a wake-up:
 // it is reported with the instant it came (performance.timeOrigin + performance.now()) and the
-// token then stored for the account, so the parent can count wake-ups and match rotations.
+// token then stored for the account, so the parent can count wake-ups and match rotations. On
+// request it reports its CPU time, which shows the store's internal wake-ups too.
 import { runWorker, tellParent, workerArgs } from '../child.js';
 import { openStore, type StoreSpec } from '../store-spec.js';
 
@@ -34,6 +35,12 @@ runWorker(async () => {
   };
   process.on('message', (message: { type?: string }) => {
     if (message?.type === 'stop') void stop();
+    // What the process has spent so far: the store's own work on changes nobody subscribed to
+    // shows here even when no callback runs.
+    if (message?.type === 'cpu') {
+      const used = process.cpuUsage();
+      tellParent({ type: 'cpu', micros: used.user + used.system });
+    }
   });
   process.on('disconnect', () => void stop());
   tellParent({ type: 'ready' });
