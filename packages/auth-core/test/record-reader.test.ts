@@ -31,7 +31,13 @@ function mapReader(texts: Map<string, string>, failing = false) {
 /** A full store opened on demand, counting how often it was opened. */
 function lazyStore(store: TokenStore) {
   const opened = { count: 0 };
-  return { open: async () => (opened.count++, store), opened };
+  return {
+    open: async () => {
+      opened.count += 1;
+      return store;
+    },
+    opened,
+  };
 }
 
 describe('readerFirstStore', () => {
