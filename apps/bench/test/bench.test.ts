@@ -60,8 +60,10 @@ describe('every figure in quick mode', () => {
   const rowsById = new Map<string, ResultRow[]>();
 
   for (const figure of FIGURES) {
+    // The fleet figure runs the CLI against three seeded stores and, once the CLI has it, an
+    // idle `hft watch --all` per backend: more than a minute on a busy machine.
     it(`${figure.id} produces well-formed rows`, {
-      timeout: 60_000,
+      timeout: 180_000,
     }, async () => {
       const rows = await figure.run(session.ctx);
       rowsById.set(figure.id, rows);
