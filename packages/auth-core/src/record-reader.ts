@@ -3,6 +3,7 @@
 // full store is opened only for what the reader does not do, or when the reader fails, so every
 // error a command shows is the full store's own.
 import { StorageError } from '@hft/errors';
+import type { AccountSummary } from './accounts.js';
 import type { RecordCipher } from './crypto/record-cipher.js';
 import { createRecordCodec } from './record-codec.js';
 import type { TokenRecord } from './token-record.js';
@@ -21,6 +22,37 @@ export interface RecordReader {
   list(): Promise<string[]>;
   /** Releases the connection. Never throws. */
   close(): Promise<void>;
+}
+
+/**
+ * The listing and all-accounts watch of stores that keep an account index (issue 14). Declared
+ * here as well, so that this wrapper offers them whether or not the `TokenStore` it wraps does.
+ */
+export interface AccountListing {
+  /** A summary (no secret) of every stored account. */
+  summaries(): Promise<AccountSummary[]>;
+  /** Calls `onChange` for a change of any account; returns the unsubscribe function. */
+  watchAll(onChange: (change: TokenStoreChange) => void): Unsubscribe;
+}
+
+/**
+ * Up to this many accounts, `summaries()` of a {@link readerFirstStore} is answered by the
+ * reader (a listing and one read per account: still a few statements); beyond it, by the full
+ * store, whose account index lists a fleet in one round trip.
+ */
+export const READER_SUMMARIES_MAX = 16;
+
+/** The summary of `record` under `key`: what `listAccounts` lists. */
+function summaryOf(key: string, record: TokenRecord): AccountSummary {
+  const summary: AccountSummary = {
+    key,
+    clientId: record.clientId,
+    userId: record.userId,
+    expiresAt: record.expiresAt,
+  };
+  if (record.accountName !== undefined) summary.name = record.accountName;
+  if (record.userName !== undefined) summary.userName = record.userName;
+  return summary;
 }
 
 /** Options of {@link readerFirstStore}. */
@@ -42,7 +74,7 @@ export interface ReaderFirstStoreOptions {
  * on first need. So results and errors are those of the full store; only the cost of opening
  * differs.
  */
-export function readerFirstStore(options: ReaderFirstStoreOptions): TokenStore {
+export function readerFirstStore(options: ReaderFirstStoreOptions): TokenStore & AccountListing {
   const { name } = options;
   const codec = createRecordCodec({ backend: name, ...(options.cipher ? { cipher: options.cipher } : {}) });
   let reader: Promise<RecordReader | undefined> | undefined;
@@ -96,6 +128,30 @@ export function readerFirstStore(options: ReaderFirstStoreOptions): TokenStore {
         (r) => r.list(),
         (s) => s.list(),
       ),
+    summaries: () =>
+      read<AccountSummary[]>(
+        'summaries',
+        async (r) => {
+          const keys = await r.list();
+          if (keys.length > READER_SUMMARIES_MAX) throw new Error('a fleet: the full store lists it');
+          const out: AccountSummary[] = [];
+          for (const key of keys) {
+            const text = await r.get(key);
+            if (text !== undefined) out.push(summaryOf(key, codec.decode(key, text)));
+          }
+          return out;
+        },
+        async (s) => {
+          const listing = (s as TokenStore & Partial<AccountListing>).summaries;
+          if (listing) return listing.call(s);
+          const out: AccountSummary[] = [];
+          for (const key of await s.list()) {
+            const record = await s.get(key);
+            if (record) out.push(summaryOf(key, record));
+          }
+          return out;
+        },
+      ),
     set: async (key, record) => (await store()).set(key, record),
     delete: async (key) => (await store()).delete(key),
     withLock: async <T>(key: string, ttlMs: number, fn: () => Promise<T>, lockOptions?: WithLockOptions) =>
@@ -108,6 +164,21 @@ export function readerFirstStore(options: ReaderFirstStoreOptions): TokenStore {
           if (!stopped) stop = s.watch(key, onChange);
         },
         // The next read or write reports an unopenable store.
+        () => {},
+      );
+      return () => {
+        stopped = true;
+        stop?.();
+      };
+    },
+    watchAll(onChange: (change: TokenStoreChange) => void): Unsubscribe {
+      let stop: Unsubscribe | undefined;
+      let stopped = false;
+      store().then(
+        (s) => {
+          const all = (s as TokenStore & Partial<AccountListing>).watchAll;
+          if (!stopped && all) stop = all.call(s, onChange);
+        },
         () => {},
       );
       return () => {

@@ -31,7 +31,13 @@ export {
   type RecordCodecOptions,
   type RecordFormat,
 } from './record-codec.js';
-export { type ReaderFirstStoreOptions, type RecordReader, readerFirstStore } from './record-reader.js';
+export {
+  type AccountListing,
+  READER_SUMMARIES_MAX,
+  type ReaderFirstStoreOptions,
+  type RecordReader,
+  readerFirstStore,
+} from './record-reader.js';
 export { type AuthStatus, type AuthStatusTokenInfo, statusFromInfo } from './status.js';
 export { type TokenInfo, toTokenInfo } from './token-info.js';
 export { accountKey, parseAccountKey, type TokenRecord, type TokenSource } from './token-record.js';

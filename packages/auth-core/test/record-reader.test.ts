@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRecordCipher } from '../src/crypto/record-cipher.js';
 import { createMemoryTokenStore } from '../src/memory-store.js';
 import { createRecordCodec } from '../src/record-codec.js';
-import { type RecordReader, readerFirstStore } from '../src/record-reader.js';
+import { READER_SUMMARIES_MAX, type RecordReader, readerFirstStore } from '../src/record-reader.js';
 import type { TokenStore } from '../src/token-store.js';
 import { recordFor } from './helpers.js';
 
@@ -136,5 +136,52 @@ describe('readerFirstStore', () => {
     stop();
     expect(full.opened.count).toBe(1);
     await store.close();
+  });
+
+  it('summaries: the reader answers for a few accounts, the full store for a fleet', async () => {
+    const codec = createRecordCodec({ backend: 'test' });
+    const records = Array.from({ length: READER_SUMMARIES_MAX + 1 }, (_, i) =>
+      recordFor(`F${i}`, { accountName: `acct-${i}` }),
+    );
+    const texts = (n: number) =>
+      new Map(records.slice(0, n).map((r) => [r.accountKey, codec.encode(r.accountKey, r)]));
+    const memory = createMemoryTokenStore();
+    for (const r of records) await memory.set(r.accountKey, r);
+
+    const few = lazyStore(memory);
+    const small = readerFirstStore({
+      name: 'test',
+      openReader: async () => mapReader(texts(2)).reader,
+      openStore: few.open,
+    });
+    expect(await small.summaries()).toEqual([
+      {
+        key: records[0]!.accountKey,
+        name: 'acct-0',
+        clientId: records[0]!.clientId,
+        userId: 'F0',
+        userName: records[0]!.userName,
+        expiresAt: records[0]!.expiresAt,
+      },
+      {
+        key: records[1]!.accountKey,
+        name: 'acct-1',
+        clientId: records[1]!.clientId,
+        userId: 'F1',
+        userName: records[1]!.userName,
+        expiresAt: records[1]!.expiresAt,
+      },
+    ]);
+    expect(few.opened.count).toBe(0);
+
+    const many = lazyStore(memory);
+    const fleet = readerFirstStore({
+      name: 'test',
+      openReader: async () => mapReader(texts(records.length)).reader,
+      openStore: many.open,
+    });
+    const listed = await fleet.summaries();
+    expect(listed.map((a) => a.name).sort()).toEqual(records.map((r) => r.accountName).sort());
+    expect(many.opened.count).toBe(1);
   });
 });
