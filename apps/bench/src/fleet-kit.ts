@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { TokenStore } from '@hft/auth-core/store';
 import type { BackendKind } from './backends/kit.js';
 import { type BenchContext, scratchDir } from './context.js';
-import { BENCH_CLIENT_ID, makeRecord } from './records.js';
+import { BENCH_CLIENT_ID, BENCH_REDIRECT_URI, makeRecord } from './records.js';
 import { openStore, type StoreSpec } from './store-spec.js';
 
 /** The name of the account the fleet figures ask for (`--account acct-0`). */
@@ -95,6 +95,8 @@ export async function cliStore(
     HOME: home,
     HFT_HOME: home,
     UPSTOX_CLIENT_ID: BENCH_CLIENT_ID,
+    // Never contacted; `hft watch` builds a TokenManager, which needs one.
+    UPSTOX_REDIRECT_URI: BENCH_REDIRECT_URI,
     ...(storage === undefined ? {} : { HFT_STORAGE: storage }),
   };
   return { kind, count, spec, env, home, token };
