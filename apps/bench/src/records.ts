@@ -25,6 +25,8 @@ export interface MakeRecordOptions {
   now?: number;
   /** Carried in `extra` (e.g. a send time stamp). */
   extra?: Record<string, unknown>;
+  /** The account's name (`--account NAME`); default none. */
+  accountName?: string;
 }
 
 /**
@@ -57,5 +59,6 @@ export function makeRecord(options: MakeRecordOptions = {}): TokenRecord {
       },
     },
     ...(options.extra === undefined ? {} : { extra: options.extra }),
+    ...(options.accountName === undefined ? {} : { accountName: options.accountName }),
   };
 }

@@ -119,3 +119,11 @@ export function skipRow(name: string, unit: string, bar: Bar | null, reason: str
 export function failedRow(name: string, unit: string, bar: Bar | null, reason: string): ResultRow {
   return { ...skipRow(name, unit, bar, reason), status: 'FAIL' };
 }
+
+/**
+ * A row that cannot be measured yet because what it measures is not built (`INFO`, no number):
+ * `reason` says what is missing. Unlike {@link skipRow}, nothing failed to set up.
+ */
+export function pendingRow(name: string, unit: string, reason: string): ResultRow {
+  return { ...skipRow(name, unit, null, reason), status: 'INFO' };
+}

@@ -11,6 +11,15 @@ import { httpTimeoutMs } from './http-timeout.js';
 import { keepForRecovery, storeRecovered } from './login-recovery.js';
 import { type Output, processOutput } from './output.js';
 
+/** How a {@link CommandContext} opens things (set by the fast path). */
+export interface ContextSettings {
+  /**
+   * Open a SQLite or Redis store for lean reads (`openTokenStore`'s `leanReads`), loading the
+   * backend's CommonJS reader with `require`: for `hft token` and `hft status --json`.
+   */
+  leanReads?: boolean;
+}
+
 /** What a command may set on the one TokenManager it gets from {@link CommandContext.manager}. */
 export type ManagerOverrides = Pick<TokenManagerOptions, 'clock' | 'expiringLeadTimesMs'>;
 
@@ -47,6 +56,7 @@ export class CommandContext {
     readonly options: GlobalOptions,
     readonly env: Record<string, string | undefined> = process.env,
     output?: Output,
+    private readonly settings: ContextSettings = {},
   ) {
     this.output = output ?? processOutput();
   }
@@ -79,6 +89,14 @@ export class CommandContext {
       const store = await openTokenStore(config, {
         env: this.env,
         onWarning: (message) => this.output.note(`warning: ${message}`),
+        ...(this.settings.leanReads
+          ? {
+              leanReads: true,
+              // The readers' CommonJS builds: no ES module loader for a short command. `require`
+              // is CommonJS's own in the fast path's bundle, the banner's in the full program's.
+              readerImporter: async (specifier: string) => require(specifier),
+            }
+          : {}),
       });
       this.closers.push(() => store.close());
       for (const note of await storeRecovered(config.home, store, cipherFromEnv(this.env))) {

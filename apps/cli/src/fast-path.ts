@@ -9,9 +9,14 @@ import { runCommand } from './run.js';
  * self-contained CommonJS file; see hft.cts for why.
  */
 export async function runFast(command: FastCommand): Promise<void> {
+  // Lean reads: a SQLite or Redis store is read through its backend's small reader, and the full
+  // store is loaded only if the command writes or the reader cannot answer.
+  const settings = { leanReads: true };
   if (command.name === 'token')
-    await runCommand(command.options, (ctx) =>
-      runToken(ctx, command.kind === undefined ? {} : { kind: command.kind }),
+    await runCommand(
+      command.options,
+      (ctx) => runToken(ctx, command.kind === undefined ? {} : { kind: command.kind }),
+      settings,
     );
-  else await runCommand(command.options, (ctx) => runStatusJson(ctx, false));
+  else await runCommand(command.options, (ctx) => runStatusJson(ctx, false), settings);
 }

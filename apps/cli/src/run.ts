@@ -1,5 +1,5 @@
 import { isHftError } from '@hft/errors';
-import { CommandContext } from './context.js';
+import { CommandContext, type ContextSettings } from './context.js';
 import { ExitCode, exitCodeFor, ReportedFailure, WithExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './global-options.js';
 import { hintFor } from './hints.js';
@@ -12,8 +12,9 @@ import { hintFor } from './hints.js';
 export async function runCommand(
   options: GlobalOptions,
   command: (ctx: CommandContext) => Promise<number | undefined>,
+  settings: ContextSettings = {},
 ): Promise<void> {
-  const ctx = new CommandContext(options);
+  const ctx = new CommandContext(options, process.env, undefined, settings);
   let code: number = ExitCode.OK;
   try {
     code = (await command(ctx)) ?? ExitCode.OK;

@@ -15,6 +15,20 @@ export interface AccountSummary {
   kinds: TokenKind[];
 }
 
+/** The summary of `record` stored under `key` (no secret in it). */
+export function accountSummary(key: string, record: TokenRecord): AccountSummary {
+  const summary: AccountSummary = {
+    key,
+    clientId: record.clientId,
+    userId: record.userId,
+    kinds: kindsOf(record),
+  };
+  if (record.tokens.daily) summary.expiresAt = record.tokens.daily.expiresAt;
+  if (record.accountName !== undefined) summary.name = record.accountName;
+  if (record.userName !== undefined) summary.userName = record.userName;
+  return summary;
+}
+
 /**
  * Every account stored for `clientId` (all clients when omitted), sorted by key. Reads each
  * record once. @throws StorageError
@@ -35,11 +49,7 @@ async function readAccounts(
   for (const key of keys.sort()) {
     const r = await store.get(key);
     if (!r) continue;
-    const summary: AccountSummary = { key, clientId: r.clientId, userId: r.userId, kinds: kindsOf(r) };
-    if (r.tokens.daily) summary.expiresAt = r.tokens.daily.expiresAt;
-    if (r.accountName !== undefined) summary.name = r.accountName;
-    if (r.userName !== undefined) summary.userName = r.userName;
-    out.push({ summary, record: r });
+    out.push({ summary: accountSummary(key, r), record: r });
   }
   return out;
 }

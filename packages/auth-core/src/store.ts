@@ -33,6 +33,13 @@ export {
   type RecordCodecOptions,
   type RecordFormat,
 } from './record-codec.js';
+export {
+  type AccountListing,
+  READER_SUMMARIES_MAX,
+  type ReaderFirstStoreOptions,
+  type RecordReader,
+  readerFirstStore,
+} from './record-reader.js';
 export { upgradeRecord } from './record-upgrade.js';
 export { type AuthStatus, type AuthStatusKind, type AuthStatusTokenInfo, statusFromInfo } from './status.js';
 export { type KindInfo, type TokenInfo, toKindInfo, toTokenInfo } from './token-info.js';

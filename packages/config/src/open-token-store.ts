@@ -1,6 +1,6 @@
 import { homedir as osHomedir } from 'node:os';
-import { cipherFromEnv, type RecordCipher, type TokenStore } from '@hft/auth-core/store';
-import { ErrorCodes, StorageError } from '@hft/errors';
+import { cipherFromEnv, type RecordCipher, readerFirstStore, type TokenStore } from '@hft/auth-core/store';
+import { ErrorCodes, InputError, StorageError } from '@hft/errors';
 import { describeType, invalidArgument } from '@hft/errors/assert';
 import type { ResolvedConfig } from './config-types.js';
 import { configError } from './issues.js';
@@ -22,6 +22,12 @@ export const STORAGE_PACKAGES = {
   redis: '@hft/storage-redis',
 } as const;
 
+/** The lean reader entry of each shared backend (see {@link OpenTokenStoreOptions.leanReads}). */
+export const READER_PACKAGES = {
+  sqlite: '@hft/storage-sqlite/reader',
+  redis: '@hft/storage-redis/reader',
+} as const;
+
 // Literal specifiers, so a bundler (the CLI's) can see them: it inlines the default file store
 // and keeps the optional backends external, loaded only when selected.
 const defaultImporter: StorageImporter = (specifier) => {
@@ -32,6 +38,10 @@ const defaultImporter: StorageImporter = (specifier) => {
       return import('@hft/storage-sqlite');
     case STORAGE_PACKAGES.redis:
       return import('@hft/storage-redis');
+    case READER_PACKAGES.sqlite:
+      return import('@hft/storage-sqlite/reader');
+    case READER_PACKAGES.redis:
+      return import('@hft/storage-redis/reader');
     default:
       return import(specifier);
   }
@@ -40,6 +50,8 @@ const defaultImporter: StorageImporter = (specifier) => {
 type FileModule = typeof import('@hft/storage-file');
 type SqliteModule = typeof import('@hft/storage-sqlite');
 type RedisModule = typeof import('@hft/storage-redis');
+type SqliteReaderModule = typeof import('@hft/storage-sqlite/reader');
+type RedisReaderModule = typeof import('@hft/storage-redis/reader');
 
 /** Options of {@link openTokenStore}. */
 export interface OpenTokenStoreOptions {
@@ -58,6 +70,21 @@ export interface OpenTokenStoreOptions {
   homedir?: string;
   /** How the storage package is loaded. Default: a dynamic `import()`. For tests. */
   importer?: StorageImporter;
+  /**
+   * How a lean reader entry (see {@link leanReads}) is loaded. Default: `importer`. A CommonJS
+   * caller may pass `require` (wrapped in a promise) to load the readers' CommonJS builds
+   * without starting the ES module loader.
+   */
+  readerImporter?: StorageImporter;
+  /**
+   * For short read-mostly programs (`hft token`): on SQLite and Redis, `get` and `list` go through
+   * the backend's lean reader (`<package>/reader`: one connection, one statement, a fraction of
+   * the full store's loading time), and the full store is imported and opened only on the first
+   * write, lock or watch, or when the reader cannot answer a read (then its answer, or its error,
+   * is the one returned). Results are the same either way. Ignored for the file store, which is
+   * already cheap to open. Default `false`.
+   */
+  leanReads?: boolean;
 }
 
 /**
@@ -97,6 +124,22 @@ export async function openTokenStore(
       );
     }
   };
+  if (options.leanReads && selection.kind !== 'file') {
+    const { leanReads: _, ...full } = options;
+    const readerSpecifier = READER_PACKAGES[selection.kind];
+    const importer = options.readerImporter ?? options.importer ?? defaultImporter;
+    return readerFirstStore({
+      name: selection.kind,
+      ...withCipher,
+      openReader: async () =>
+        selection.kind === 'sqlite'
+          ? ((await importer(readerSpecifier)) as SqliteReaderModule).openSqliteReader({
+              path: selection.path,
+            })
+          : ((await importer(readerSpecifier)) as RedisReaderModule).openRedisReader({ url: selection.url }),
+      openStore: () => openTokenStore(selection, { ...full, ...withCipher }),
+    });
+  }
   switch (selection.kind) {
     case 'file': {
       const { onWarning } = options;

@@ -148,3 +148,63 @@ describe('openTokenStore', () => {
     expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain('pw-S3CRET');
   });
 });
+
+describe('openTokenStore with leanReads', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => redis?.stop());
+
+  const cases = [
+    { kind: 'sqlite', source: async () => `sqlite:${join(await tempDir(), 'tokens.db')}` },
+    { kind: 'redis', source: async () => redis.url() },
+  ] as const;
+
+  for (const { kind, source } of cases) {
+    it(`${kind}: reads through the lean reader; the full store is imported only for a write`, async () => {
+      const where = await source();
+      const record = sampleRecord();
+      // Written by the full store, as any other process would.
+      const writer = await openTokenStore(where, { env: {} });
+      await writer.set(record.accountKey, record);
+      await writer.close();
+
+      const asked: string[] = [];
+      const store = await openTokenStore(where, { env: {}, leanReads: true, importer: recording(asked) });
+      try {
+        expect(store.name).toBe(kind);
+        expect(await store.get(record.accountKey)).toEqual(record);
+        expect(await store.list()).toContain(record.accountKey);
+        expect(await store.get('upstox:nobody:X')).toBeUndefined();
+        expect(asked).toEqual([`@hft/storage-${kind}/reader`]);
+        const newer = {
+          ...record,
+          accessToken: `${record.tokens.daily!.token}-2`,
+          issuedAt: record.tokens.daily!.issuedAt + 1,
+        };
+        await store.set(record.accountKey, newer);
+        expect(asked).toEqual([`@hft/storage-${kind}/reader`, `@hft/storage-${kind}`]);
+        expect((await store.get(record.accountKey))?.tokens.daily?.token).toBe(newer.accessToken);
+      } finally {
+        await store.close();
+      }
+    });
+  }
+
+  it('the file store ignores it (nothing to gain): only @hft/storage-file is imported', async () => {
+    const asked: string[] = [];
+    const store = await openTokenStore(`file:${await tempDir()}`, {
+      env: {},
+      leanReads: true,
+      importer: recording(asked),
+    });
+    try {
+      expect(store.name).toBe('file');
+      expect(await store.list()).toEqual([]);
+      expect(asked).toEqual(['@hft/storage-file']);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -186,7 +186,16 @@ describe('packed packages', () => {
       expect(manifest.repository?.url, name).toMatch(/^git\+https:\/\//);
       expect(manifest.homepage, name).toMatch(/^https:\/\//);
       for (const [subpath, conditions] of Object.entries(manifest.exports ?? {})) {
-        expect(Object.keys(conditions), `${name} ${subpath}`).toEqual(['types', 'default']);
+        // Types first, the default last; a `require` build (the storage readers' CommonJS
+        // files, for callers that must not start the ES module loader) may sit between them.
+        const keys = Object.keys(conditions);
+        expect(
+          [
+            ['types', 'default'],
+            ['types', 'require', 'default'],
+          ],
+          `${name} ${subpath}`,
+        ).toContainEqual(keys);
         for (const target of Object.values(conditions))
           expect(files, `${name} ${subpath}`).toContain(`package/${target.slice(2)}`);
       }

@@ -1,6 +1,7 @@
 import type { Figure } from '../figure.js';
 import { apiClientFigure } from './api-client.js';
 import { cliStartupFigure } from './cli-startup.js';
+import { fleetFigure } from './fleet.js';
 import { herdsFigure } from './herds.js';
 import { hotPathFigure } from './hot-path.js';
 import { propagationFigure } from './propagation.js';
@@ -8,8 +9,9 @@ import { scaleFigure } from './scale.js';
 import { sharedLimiterFigure } from './shared-limiter.js';
 import { storeOpsFigure } from './store-ops.js';
 import { warmAsyncFigure } from './warm-async.js';
+import { watchIsolationFigure } from './watch-isolation.js';
 
-/** Every figure (issue 8's, then issue 13's shared limiter), in report order (figure 1 first). */
+/** Every figure (issue 8's, then issues 13's and 14's), in report order. */
 export const FIGURES: readonly Figure[] = [
   hotPathFigure,
   warmAsyncFigure,
@@ -19,6 +21,8 @@ export const FIGURES: readonly Figure[] = [
   cliStartupFigure,
   propagationFigure,
   herdsFigure,
+  fleetFigure,
+  watchIsolationFigure,
   sharedLimiterFigure,
 ];
 
@@ -26,14 +30,18 @@ export const FIGURES: readonly Figure[] = [
 export const NEEDS_REDIS: ReadonlySet<string> = new Set([
   'store-ops',
   'scale',
+  'cli-startup',
   'propagation',
   'herds',
+  'fleet',
+  'watch-isolation',
   'shared-limiter',
 ]);
 
 export {
   apiClientFigure,
   cliStartupFigure,
+  fleetFigure,
   herdsFigure,
   hotPathFigure,
   propagationFigure,
@@ -41,4 +49,5 @@ export {
   sharedLimiterFigure,
   storeOpsFigure,
   warmAsyncFigure,
+  watchIsolationFigure,
 };

@@ -49,9 +49,12 @@ const WINDOWS = [
 function gate(
   limits: WindowLimits | false | undefined,
   allowance: number,
-): (() => Promise<void>) | undefined {
+): (() => Promise<void> | undefined) | undefined {
   if (limits === false || limits === undefined) return undefined;
-  let run: () => Promise<void> = async () => {};
+  // The innermost step is a plain function: p-throttle resolves its promise with the result,
+  // and an async no-op would make every request wait for one more promise to be adopted. With
+  // no window at all, nothing is returned: nothing to wait for.
+  let run: () => Promise<void> | undefined = () => undefined;
   for (const [field, interval] of WINDOWS) {
     const limit = limits[field];
     if (limit === null || limit === undefined) continue;
