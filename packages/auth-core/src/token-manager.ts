@@ -1,16 +1,10 @@
-// TokenManager: the facade a trading program holds. It keeps the current record and the
-// synchronous hot read, and composes the parts that do the rest: the login session (state,
-// codes, exchange), the account binding (which account, discovery, watch), the expiry schedule
-// (events), the newer-wins write and the broker logout.
-import { AuthError, ConfigError, ErrorCodes, InputError } from '@hft/errors';
-import { assertFiniteNumber, assertNonEmptyString } from '@hft/errors/assert';
-import { systemClock } from '@hft/time/core';
+// TokenManager: the facade a trading program holds. The current token and its hot reads live in
+// CurrentToken, the account binding, the record's reads and writes in StoredToken; this class
+// adds what talks to Upstox: the login session (state, codes, exchange), imports, reacquisition,
+// the broker logout, the profile, static IPs and feeds.
+import { InputError } from '@hft/errors';
 import type { AxiosInstance } from 'axios';
-import { AccountBinding } from './account-binding.js';
 import { revokeAtBroker } from './broker-logout.js';
-import { mergeCredentials, removeKinds } from './credential-writes.js';
-import { CurrentToken, type KindLeads } from './current-token.js';
-import { silentLogger } from './logger-like.js';
 import { type CompleteLoginOptions, LoginSession } from './login-session.js';
 import {
   authorizeFeedFor,
@@ -19,6 +13,7 @@ import {
   readStaticIps,
   type StaticIpInput,
 } from './static-ips.js';
+import { StoredToken } from './stored-token.js';
 import { type ImportedToken, type ImportTokenOptions, prepareImport } from './token-import.js';
 import type { TokenInfo } from './token-info.js';
 import { isTokenKind } from './token-kinds.js';
@@ -31,12 +26,10 @@ import type {
 import { accountKey, kindsOf, TOKEN_KINDS, type TokenKind, type TokenRecord } from './token-record.js';
 import { assertTokenRecord } from './token-record-check.js';
 import { mapTokenRejection } from './token-rejection.js';
-import type { TokenStore, TokenStoreChange } from './token-store.js';
 import { fetchProfile } from './upstox/api.js';
 import { DEFAULT_SANDBOX_BASE_URL } from './upstox/endpoints.js';
 import { createUpstoxHttp } from './upstox/http.js';
 import type { StaticIpChange, StaticIps, TokenRequestResult, UpstoxProfile } from './upstox/validate.js';
-import { writeIfNewer } from './write-if-newer.js';
 
 export type {
   LogoutOptions,
@@ -54,46 +47,15 @@ export type {
  * {@link TokenManager.getAccessToken} is synchronous and does no I/O. Timers never keep the
  * process alive. Call {@link TokenManager.close} when done.
  */
-export class TokenManager extends CurrentToken {
-  /** The app's API key. */
-  readonly clientId: string;
-  /** The store this manager reads and writes. */
-  readonly store: TokenStore;
+export class TokenManager extends StoredToken {
   private readonly http: AxiosInstance;
   private readonly options: TokenManagerOptions;
-  private readonly accountName: string | undefined;
   private readonly login: LoginSession;
-  private readonly binding: AccountBinding;
-
-  private loaded = false;
-  private removing: 'logout' | undefined;
-  private closed = false;
-  private loadFlight: Promise<void> | undefined;
   private refreshFlight: Promise<boolean> | undefined;
 
   constructor(options: TokenManagerOptions) {
-    const leads: KindLeads = { ...options.kindLeadTimesMs };
-    if (options.expiringLeadTimesMs) leads.daily = options.expiringLeadTimesMs;
-    for (const [kind, list] of Object.entries(leads)) {
-      const name = kind === 'daily' ? 'expiringLeadTimesMs' : `kindLeadTimesMs.${kind}`;
-      for (const [i, lead] of (list ?? []).entries())
-        assertFiniteNumber(lead, `${name}[${i}]`, { positive: true });
-    }
-    const skewMs = options.expirySkewMs ?? 0;
-    assertFiniteNumber(skewMs, 'expirySkewMs');
-    super(options.clock ?? systemClock, options.logger ?? silentLogger, skewMs, leads);
-    assertNonEmptyString(options.clientId, 'clientId');
-    assertNonEmptyString(options.redirectUri, 'redirectUri');
-    if (!options.store || typeof options.store.get !== 'function') {
-      throw new ConfigError('store must be a TokenStore', {
-        details: { issues: [{ field: 'store', source: 'options', message: 'must be a TokenStore' }] },
-      });
-    }
-    const discoveryIntervalMs = options.discoveryIntervalMs ?? 1000;
-    assertFiniteNumber(discoveryIntervalMs, 'discoveryIntervalMs');
+    super(options);
     this.options = options;
-    this.clientId = options.clientId;
-    this.store = options.store;
     const { baseUrl, timeoutMs } = options;
     this.http =
       options.http ??
@@ -101,9 +63,6 @@ export class TokenManager extends CurrentToken {
         ...(baseUrl === undefined ? {} : { baseUrl }),
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
       });
-    const { account } = options;
-    this.accountName =
-      options.accountName ?? (account && !account.startsWith('upstox:') ? account : undefined);
     this.login = new LoginSession({
       clientId: options.clientId,
       clientSecret: options.clientSecret,
@@ -115,17 +74,6 @@ export class TokenManager extends CurrentToken {
       accountName: this.accountName,
       adopt: (record) => this.adopt(record, 'login'),
       onNotStored: options.onLoginNotStored,
-    });
-    const onError = (error: Error) => this.emit('error', error);
-    this.binding = new AccountBinding({
-      store: options.store,
-      clientId: options.clientId,
-      account,
-      watch: options.watch ?? true,
-      discoveryIntervalMs,
-      onChange: (change) => this.onStoreChange(change),
-      onDiscovered: (_key, record) => record && this.replace(record, 'store'),
-      onError,
     });
   }
 
@@ -202,83 +150,6 @@ export class TokenManager extends CurrentToken {
     return { record, verified: prepared.verified };
   }
 
-  private async adopt(
-    record: TokenRecord,
-    origin: 'login' | 'reacquire',
-    kinds?: readonly TokenKind[],
-  ): Promise<TokenRecord> {
-    if (record.clientId !== this.clientId) {
-      throw new AuthError(
-        ErrorCodes.AUTH_ACCOUNT_MISMATCH,
-        `The token belongs to client ${record.clientId}, not ${this.clientId}; it was not stored`,
-      );
-    }
-    const key = this.binding.key;
-    if (key !== undefined && key !== record.accountKey && this.binding.bound) {
-      throw new AuthError(
-        ErrorCodes.AUTH_ACCOUNT_MISMATCH,
-        `Logged in as ${record.userId}, but this manager serves ${key}; the token was not stored. Use another --account.`,
-      );
-    }
-    const written = await writeIfNewer(this.store, record, {
-      ...(kinds === undefined ? {} : { kinds }),
-      merge: (incoming, existing) => mergeCredentials(incoming, existing, this.accountName),
-    });
-    this.loaded = true;
-    this.binding.use(written.stored.accountKey);
-    this.replace(written.stored, origin);
-    if (written.outcome === 'stale') {
-      this.logger.warn('older token refused', { account: record.accountKey, kinds: kindsOf(record) });
-      throw new AuthError(
-        ErrorCodes.AUTH_STALE_TOKEN,
-        `A token issued later is already stored for ${record.accountKey}; it stays in use and this one was not stored`,
-      );
-    }
-    return written.stored;
-  }
-
-  // ---------------------------------------------------------------- reading
-
-  /**
-   * Loads the account's record from the store (once; concurrent callers share one read) and
-   * starts following the store's changes. Safe to call again: later calls return at once.
-   * @throws StorageError (fail closed: an unreadable store is not "logged out");
-   *   AuthError `HFT_AUTH_ACCOUNT_AMBIGUOUS`.
-   */
-  load(): Promise<void> {
-    if (this.loaded) return Promise.resolve();
-    this.loadFlight ??= this.readFromStore().finally(() => {
-      this.loadFlight = undefined;
-    });
-    return this.loadFlight;
-  }
-
-  private async readFromStore(): Promise<void> {
-    if (this.closed) throw new AuthError(ErrorCodes.AUTH_NOT_AUTHENTICATED, 'The token manager was closed');
-    const found = await this.binding.resolve();
-    let record = found?.record;
-    if (found !== undefined) {
-      this.binding.use(found.key);
-      if (record === undefined) record = await this.store.get(found.key);
-    }
-    const firstLoad = !this.loaded && this.record === undefined;
-    this.loaded = true;
-    if (record) this.replace(record, firstLoad ? 'load' : 'store');
-    else this.clear();
-    if (this.binding.key === undefined) this.binding.startDiscovery();
-  }
-
-  /** Loads if needed, then returns the current token. Same errors as {@link getAccessToken}, plus StorageError. */
-  async getValidToken(): Promise<string> {
-    if (!this.loaded) await this.load();
-    return this.getAccessToken();
-  }
-
-  /** The account key served, once known. */
-  get accountKey(): string | undefined {
-    return this.binding.key;
-  }
-
   /**
    * Re-reads the store (another process may have logged in) and reports whether a valid token
    * exists. With a `reacquire` hook, obtains a new token when none is valid, under the store's
@@ -318,11 +189,6 @@ export class TokenManager extends CurrentToken {
     return this.invalidatedToken === daily.token ? 'invalidated' : 'expired';
   }
 
-  private async reload(): Promise<void> {
-    this.loaded = false;
-    await this.load();
-  }
-
   // ---------------------------------------------------------------- broker calls
 
   /**
@@ -360,21 +226,13 @@ export class TokenManager extends CurrentToken {
       now: this.clock.now(),
       onRejected: () => daily && this.markInvalidated(daily.token),
     });
-    const key = this.binding.key;
-    // The store's own change notification may arrive first: it is this logout, not a deletion.
-    this.removing = 'logout';
-    const removal =
-      key === undefined
-        ? undefined
-        : await removeKinds(this.store, key, kinds).finally(() => (this.removing = undefined));
+    const removal = await this.removeLocally(kinds);
     const result: LogoutResult = {
       localRemoved: (removal?.removed.length ?? 0) > 0,
       removedKinds: removal?.removed ?? [],
       remainingKinds: removal?.remaining ? kindsOf(removal.remaining) : [],
       ...broker,
     };
-    if (removal?.remaining) this.replace(removal.remaining, 'store', 'logout');
-    else if (this.record) this.drop('logout');
     return result;
   }
 
@@ -385,40 +243,6 @@ export class TokenManager extends CurrentToken {
     return this.on('token', (event) => {
       if (event.kind === 'daily') listener(event.accessToken, event.info);
     });
-  }
-
-  private onStoreChange(change: TokenStoreChange): void {
-    if (this.closed) return;
-    if (change.kind === 'delete') {
-      if (this.record) this.drop(this.removing ?? 'deleted');
-      return;
-    }
-    const apply = (record: TokenRecord | undefined) => {
-      if (!this.closed && change.key === this.binding.key && record)
-        this.replace(record, 'store', this.removing ?? 'deleted');
-    };
-    if (change.record) apply(change.record);
-    else
-      this.store.get(change.key).then(apply, (error: unknown) => {
-        this.emit('error', error instanceof Error ? error : new Error(String(error)));
-      });
-  }
-
-  protected notAuthenticated(): AuthError {
-    return new AuthError(
-      ErrorCodes.AUTH_NOT_AUTHENTICATED,
-      this.loaded
-        ? `No token is stored for ${this.binding.key ?? `client ${this.clientId}`}; log in first`
-        : 'The token manager has not loaded the store yet: await load() (or getValidToken()) first',
-    );
-  }
-
-  /** Stops watching the store and clears timers. Does not close the store. */
-  async close(): Promise<void> {
-    this.closed = true;
-    this.hot = undefined;
-    this.binding.close();
-    this.stopSchedules();
   }
 
   // ---------------------------------------------------------------- static IPs, feeds (static-ips.ts)

@@ -162,6 +162,7 @@ describe('readerFirstStore', () => {
         userId: 'F0',
         userName: records[0]!.userName,
         expiresAt: records[0]!.tokens.daily!.expiresAt,
+        kinds: ['daily'],
       },
       {
         key: records[1]!.accountKey,
@@ -170,6 +171,7 @@ describe('readerFirstStore', () => {
         userId: 'F1',
         userName: records[1]!.userName,
         expiresAt: records[1]!.tokens.daily!.expiresAt,
+        kinds: ['daily'],
       },
     ]);
     expect(few.opened.count).toBe(0);
