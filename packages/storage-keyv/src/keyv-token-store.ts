@@ -1,8 +1,10 @@
 import {
+  type AccountSummary,
   assertTokenRecord,
   createRecordCodec,
   type LeasePrimitives,
   type RecordCipher,
+  summarizeRecord,
   type TokenRecord,
   type TokenStore,
   type TokenStoreChange,
@@ -32,6 +34,16 @@ export interface KeyvTokenStoreOptions {
    * delivered at once.
    */
   watch?: (key: string, onChange: (change: TokenStoreChange) => void) => Unsubscribe;
+  /**
+   * Cross-process change notifications for `watchAll` (every key). Default: polling every record
+   * every `pollIntervalMs` (a backend with notifications should pass its own).
+   */
+  watchAll?: (onChange: (change: TokenStoreChange) => void) => Unsubscribe;
+  /**
+   * The backend's own listing of summaries in one round trip (an index, one query). Default: one
+   * pass of the Keyv iterator, decoding each record.
+   */
+  summaries?: () => Promise<AccountSummary[]>;
   /** Polling interval of the default watch, in ms; 0 disables polling. Default 1000. */
   pollIntervalMs?: number;
   /** Called after every successful set/delete (e.g. to notify other processes: Postgres NOTIFY). Failures are StorageErrors. */
@@ -99,6 +111,23 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
     }
     return value;
   };
+  /** Every stored record's raw value, by account key, from one pass of the iterator. */
+  const readAll = async (): Promise<Map<string, string>> => {
+    if (!keyv.iterator) throw new Error('this Keyv adapter cannot list keys (no iterator)');
+    const out = new Map<string, string>();
+    for await (const [key, value] of keyv.iterator(undefined)) {
+      if (typeof key !== 'string' || !key.startsWith('upstox:')) continue;
+      if (typeof value !== 'string') {
+        throw new StorageError(`${name} store: the value for ${key} is not a stored record`, {
+          backend: name,
+          code: ErrorCodes.STORAGE_CORRUPT,
+          details: { backend: name, operation: 'summaries', key },
+        });
+      }
+      out.set(key, value);
+    }
+    return out;
+  };
   const notify = async (change: TokenStoreChange) => {
     bus.publish(change);
     if (options.afterWrite) await options.afterWrite(change);
@@ -138,6 +167,14 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
         return keys;
       });
     },
+    summaries() {
+      return guard('summaries', undefined, async () => {
+        if (options.summaries) return options.summaries();
+        const out: AccountSummary[] = [];
+        for (const [key, raw] of await readAll()) out.push(summarizeRecord(key, codec.decode(key, raw)));
+        return out;
+      });
+    },
     async withLock(key, ttlMs, fn, lockOptions) {
       ensureOpen('lock');
       return withLease(lease, key, ttlMs, fn, lockOptions);
@@ -147,6 +184,18 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
       const unsubscribers: Unsubscribe[] = [bus.subscribe(key, onChange)];
       if (options.watch) unsubscribers.push(options.watch(key, onChange));
       else if (pollMs > 0) unsubscribers.push(pollRaw(key, pollMs, readRaw, onChange));
+      const stop = () => {
+        for (const u of unsubscribers) u();
+        stops.delete(stop);
+      };
+      stops.add(stop);
+      return stop;
+    },
+    watchAll(onChange) {
+      ensureOpen('watch');
+      const unsubscribers: Unsubscribe[] = [bus.subscribeAll(onChange)];
+      if (options.watchAll) unsubscribers.push(options.watchAll(onChange));
+      else if (pollMs > 0) unsubscribers.push(pollEvery(pollMs, readAll, onChange));
       const stop = () => {
         for (const u of unsubscribers) u();
         stops.delete(stop);
@@ -165,6 +214,38 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
       if (options.onClose) await options.onClose().catch((error: unknown) => (failure ??= error));
       if (failure !== undefined) throw fail('close', undefined, failure);
     },
+  };
+}
+
+/** Polls every raw value and reports the keys whose value changed (the fallback of `watchAll`). */
+function pollEvery(
+  intervalMs: number,
+  readAll: () => Promise<Map<string, string>>,
+  onChange: (change: TokenStoreChange) => void,
+): Unsubscribe {
+  let last: Map<string, string> | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    try {
+      const now = await readAll();
+      if (last) {
+        for (const [key, raw] of now) if (last.get(key) !== raw) onChange({ key, kind: 'set' });
+        for (const key of last.keys()) if (!now.has(key)) onChange({ key, kind: 'delete' });
+      }
+      last = now;
+    } catch {
+      // As in the per-key poller: keep the last view and retry.
+    }
+    if (!stopped) {
+      timer = setTimeout(tick, intervalMs);
+      timer.unref();
+    }
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
   };
 }
 
