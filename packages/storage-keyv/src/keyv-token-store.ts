@@ -46,6 +46,11 @@ export interface KeyvTokenStoreOptions {
   summaries?: () => Promise<AccountSummary[]>;
   /** Polling interval of the default watch, in ms; 0 disables polling. Default 1000. */
   pollIntervalMs?: number;
+  /**
+   * Called after every successful set with the exact text stored (the codec's output), before
+   * the change is published: a backend keeping an index beside the records updates it here.
+   */
+  afterSet?: (key: string, stored: string, record: TokenRecord) => Promise<void>;
   /** Called after every successful set/delete (e.g. to notify other processes: Postgres NOTIFY). Failures are StorageErrors. */
   afterWrite?: (change: TokenStoreChange) => Promise<void>;
   /** Keyv TTL in ms for a record (e.g. expiry + grace), or undefined for none. Default: none. */
@@ -147,6 +152,7 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
         const encoded = codec.encode(key, record);
         codec.checkOverwrite(key, await readRaw(key));
         await keyv.set(key, encoded, options.ttlMs?.(record));
+        if (options.afterSet) await options.afterSet(key, encoded, record);
         await notify({ key, kind: 'set', record });
       });
     },
