@@ -1,8 +1,16 @@
 import { inspect } from 'node:util';
-import { assertTokenRecord, createRecordCodec, type TokenStore } from '@hft/auth-core/store';
-import { InputError, StorageError } from '@hft/errors';
+import {
+  type AccountSummary,
+  assertTokenRecord,
+  createRecordCodec,
+  parseSummary,
+  summarizeRecord,
+  type TokenStore,
+} from '@hft/auth-core/store';
+import { ErrorCodes, InputError, StorageError } from '@hft/errors';
 import { keyvTokenStore, localBus } from '@hft/storage-keyv';
 import { createClient } from '@redis/client';
+import { accountIndex } from './account-index.js';
 import { keyLayout } from './key-layout.js';
 import { type RedisTokenStoreOptions, resolveOptions } from './options.js';
 import { recordTtlMs } from './record-ttl.js';
@@ -10,7 +18,7 @@ import { type RedisClient, RedisConnection } from './redis-connection.js';
 import { createRedisKeyv } from './redis-keyv.js';
 import { redisLease } from './redis-lease.js';
 import type { RedisTarget } from './redis-url.js';
-import { createWatchHub, type WatchHub } from './watch-hub.js';
+import { createWatchHub, type WatchHub, watchesArmed } from './watch-hub.js';
 
 const NAME = 'redis';
 const QUEUE_MAX = 1000;
@@ -61,6 +69,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
   const { target, secrets } = settings.parsed;
   const { prefix, cipher, connectTimeoutMs, commandTimeoutMs } = settings;
   const keys = keyLayout(prefix);
+  const index = accountIndex(keys.index, keys.record(''));
   const codec = createRecordCodec({ backend: NAME, ...(cipher ? { cipher } : {}) });
   // Half the connect timeout: a call that waits for a lost connection sees at least one attempt.
   const backoffCapMs = Math.max(50, Math.floor(connectTimeoutMs / 2));
@@ -111,11 +120,35 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     return commands.run(operation, key, fn);
   };
 
+  const scope = `${target.display}|${prefix}`;
   const watchHub = createWatchHub({
     commands,
     subscriber,
     keys,
-    read: (key) => call('get', key, () => inner.get(key)),
+    scope,
+    decode(key, stored) {
+      if (stored === null) return undefined;
+      let wrapped: { value?: unknown; expires?: unknown };
+      try {
+        wrapped = JSON.parse(stored) as { value?: unknown; expires?: unknown };
+      } catch (error) {
+        throw new StorageError(`${NAME} store: the value for ${key} is not a stored record`, {
+          backend: NAME,
+          code: ErrorCodes.STORAGE_CORRUPT,
+          cause: error,
+          details: { backend: NAME, operation: 'get', key },
+        });
+      }
+      if (typeof wrapped.expires === 'number' && wrapped.expires <= Date.now()) return undefined;
+      if (typeof wrapped.value !== 'string') {
+        throw new StorageError(`${NAME} store: the value for ${key} is not a stored record`, {
+          backend: NAME,
+          code: ErrorCodes.STORAGE_CORRUPT,
+          details: { backend: NAME, operation: 'get', key },
+        });
+      }
+      return codec.decode(key, wrapped.value);
+    },
   });
   hub = watchHub;
 
@@ -125,6 +158,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     ...(cipher ? { cipher } : {}),
     lease: redisLease(commands, keys, NAME),
     watch: watchHub.watch,
+    watchAll: watchHub.watchAll,
     ttlMs: (record) => recordTtlMs(record, settings.ttlGraceMs, settings.clock.now()),
     pollIntervalMs: 0,
     disconnect: false,
@@ -139,6 +173,35 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     return typeof value === 'string' ? value : undefined;
   };
 
+  /**
+   * One script lists the index (checked against the records); records it could not vouch for
+   * (written by an older version, or by another tool) are read in one MGET and their entries repaired.
+   */
+  const readSummaries = async (): Promise<AccountSummary[]> => {
+    const { indexed, unindexed } = await index.list(commands.client);
+    const out: AccountSummary[] = [];
+    for (const [key, text] of indexed) {
+      const summary = parseSummary(key, text);
+      if (summary) out.push(summary);
+      else unindexed.push(key);
+    }
+    if (unindexed.length === 0) return out;
+    const values = await commands.client.mGet(unindexed.map((key) => keys.record(key)));
+    const repairs: Array<{ key: string; summary: string; value: string }> = [];
+    unindexed.forEach((key, i) => {
+      const value = values[i];
+      if (typeof value !== 'string') return;
+      const wrapped = JSON.parse(value) as { value?: unknown };
+      if (typeof wrapped.value !== 'string') return;
+      const summary = summarizeRecord(key, codec.decode(key, wrapped.value, { operation: 'summaries' }));
+      out.push(summary);
+      repairs.push({ key, summary: JSON.stringify(summary), value });
+    });
+    // A repair that fails costs the next listing one more read, nothing else.
+    await index.repair(commands.client, repairs).catch(() => {});
+    return out;
+  };
+
   const description = `redis store at ${target.display} (prefix "${prefix}")`;
   const store: RedisTokenStore = {
     name: NAME,
@@ -149,6 +212,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
       // Bad input is an InputError even while Redis is away.
       assertTokenRecord(record);
       return call('set', key, async () => {
+        await watchesArmed(scope);
         const encoded = codec.encode(key, record);
         codec.checkOverwrite(key, await storedValue(key));
         let ttl: number;
@@ -161,15 +225,30 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
             details: { backend: NAME, operation: 'set', key },
           });
         }
-        // One plain SET, in the {value, expires} form Keyv reads back. Watchers in other
-        // processes hear of it from Redis itself (client tracking), so there is nothing to publish.
+        // One script: the SET, in the {value, expires} form Keyv reads back, and the account
+        // index entry. Watchers in other processes hear of it from Redis itself (client
+        // tracking), so there is nothing to publish.
         const stored = JSON.stringify({ value: encoded, expires: Date.now() + ttl });
-        await commands.client.set(keys.record(key), stored, { PX: ttl });
+        const summary = JSON.stringify(summarizeRecord(key, record));
+        await index.write(commands.client, key, stored, ttl, summary);
+        watchHub.wrote(key, stored);
         localBus(keyv).publish({ key, kind: 'set', record });
       });
     },
-    delete: (key) => call('delete', key, () => inner.delete(key)),
+    delete: (key) =>
+      call('delete', key, async () => {
+        await watchesArmed(scope);
+        const removed = await index.remove(commands.client, key);
+        watchHub.wrote(key, null);
+        if (removed) localBus(keyv).publish({ key, kind: 'delete' });
+        return removed;
+      }),
     list: () => call('list', undefined, () => inner.list()),
+    summaries: () => call('summaries', undefined, () => readSummaries()),
+    watchAll(onChange) {
+      ensureOpen('watch');
+      return inner.watchAll(onChange);
+    },
     withLock(key, ttlMs, fn, lockOptions) {
       ensureOpen('lock');
       return inner.withLock(key, ttlMs, fn, lockOptions);
@@ -182,6 +261,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
       ensureOpen('connect');
       await commands.ready('connect');
       await watchHub.settle('connect');
+      await watchHub.armed();
     },
     async close() {
       if (closed) return;
