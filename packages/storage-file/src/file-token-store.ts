@@ -8,8 +8,9 @@ import { assertAccountKey, checkOptions, invalid } from './check-options.js';
 import { retrying } from './file-changed.js';
 import { createFileOwner } from './file-owner.js';
 import { createLayout } from './layout.js';
+import { readTextSync } from './file-io.js';
 import { createFileLease } from './lease-file.js';
-import { listKeys } from './listing.js';
+import { listKeys, listSummaries } from './listing.js';
 import type { FileStoreWarning, FileTokenStoreOptions } from './options.js';
 import { createPlacement } from './placement.js';
 import { createQuarantine } from './quarantine.js';
@@ -72,6 +73,14 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
     dir,
     debounceMs: options.watchDebounceMs ?? 25,
     peek: createChangePeek(layout, owner),
+    defaultHolder() {
+      try {
+        const text = readTextSync(layout.defaultPath);
+        return text === undefined ? undefined : owner.identifyText(text).identity.key;
+      } catch {
+        return undefined;
+      }
+    },
   });
   let closed = false;
 
@@ -119,6 +128,12 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       return retrying(dir, context, () => listKeys(layout, owner, context));
     },
 
+    async summaries() {
+      ensureOpen('summaries');
+      const context = { operation: 'summaries' };
+      return retrying(dir, context, () => listSummaries(layout, owner, codec, quarantine, context));
+    },
+
     async withLock(key, ttlMs, fn, lockOptions) {
       ensureOpen('lock', typeof key === 'string' ? key : undefined);
       return withLease(lease, key, ttlMs, fn, lockOptions);
@@ -129,6 +144,12 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       if (typeof onChange !== 'function') throw invalid('onChange', 'a function');
       ensureOpen('watch', key);
       return subscriptions.add(key, onChange);
+    },
+
+    watchAll(onChange) {
+      if (typeof onChange !== 'function') throw invalid('onChange', 'a function');
+      ensureOpen('watch');
+      return subscriptions.addAll(onChange);
     },
 
     async close() {
