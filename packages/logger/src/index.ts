@@ -6,5 +6,6 @@ export { type LoggerLike, silentLogger } from './logger-like.js';
 export { redactionFormat } from './redaction-format.js';
 export { MIN_SECRET_LENGTH, Redactor } from './redactor.js';
 export { isSecretKey, SECRET_KEY_NAMES } from './secret-keys.js';
+export { DEFAULT_LOG_ROTATION, type LogRotation } from './file-transport.js';
 export { LOG_DIR_MODE, LOG_FILE_MODE } from './secure-file.js';
 export { REDACTED } from './string-patterns.js';
