@@ -19,13 +19,22 @@ async function twoAccounts(env: Record<string, string> = {}) {
   const upstox = await TestUpstox.start({ clock });
   const user = upstox.emu.defaultUser;
   upstox.emu.upsertUser({ ...user, userId: 'BOB2', userName: 'Bob Two', email: 'bob@example.com', ...bob });
-  upstox.emu.upsertUser({ ...user, userId: 'CAROL3', userName: 'Carol', email: 'carol@example.com', ...carol });
+  upstox.emu.upsertUser({
+    ...user,
+    userId: 'CAROL3',
+    userName: 'Carol',
+    email: 'carol@example.com',
+    ...carol,
+  });
   const account: TestAccount = await upstox.account({ HFT_CLOCK_SOURCE: upstox.emu.url, ...env });
   for (const [name, login] of [
     ['alice', undefined],
     ['bob', bob],
   ] as const) {
-    const { result } = await upstox.login(account, { args: ['--account', name], ...(login ? { user: login } : {}) });
+    const { result } = await upstox.login(account, {
+      args: ['--account', name],
+      ...(login ? { user: login } : {}),
+    });
     expect(result.code, result.stderr).toBe(0);
   }
   return { upstox, account };
@@ -60,19 +69,31 @@ describe('hft watch with several accounts', () => {
         // A renewed token, a new account, a deleted one: each reported with its account.
         expect((await upstox.login(account, { args: ['--account', 'bob'], user: bob })).result.code).toBe(0);
         await watch.waitFor(/ token upstox:emulator-client:BOB2 \(store\)/, { stream: 'stderr', ms: 15_000 });
-        expect((await upstox.login(account, { args: ['--account', 'carol'], user: carol })).result.code).toBe(0);
-        await watch.waitFor(/ token upstox:emulator-client:CAROL3 \(new account\)/, { stream: 'stderr', ms: 15_000 });
+        expect((await upstox.login(account, { args: ['--account', 'carol'], user: carol })).result.code).toBe(
+          0,
+        );
+        await watch.waitFor(/ token upstox:emulator-client:CAROL3 \(new account\)/, {
+          stream: 'stderr',
+          ms: 15_000,
+        });
         const logout = await runCli(['--account', 'carol', 'logout', '--local'], { env: account.env });
         expect(logout.code, logout.stderr).toBe(0);
-        await watch.waitFor(/ invalidated upstox:emulator-client:CAROL3 \(deleted\)/, { stream: 'stderr', ms: 15_000 });
+        await watch.waitFor(/ invalidated upstox:emulator-client:CAROL3 \(deleted\)/, {
+          stream: 'stderr',
+          ms: 15_000,
+        });
         // Expiry of every account, timed by the followed clock.
         await fetch(`${upstox.emu.url}/_emulator/clock`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ set: Date.parse('2026-11-27T02:30:00+05:30') }),
         });
-        await watch.waitFor(/expiring upstox:emulator-client:EMU001 \(60 min before expiry\)/, { stream: 'stderr' });
-        await watch.waitFor(/expiring upstox:emulator-client:BOB2 \(60 min before expiry\)/, { stream: 'stderr' });
+        await watch.waitFor(/expiring upstox:emulator-client:EMU001 \(60 min before expiry\)/, {
+          stream: 'stderr',
+        });
+        await watch.waitFor(/expiring upstox:emulator-client:BOB2 \(60 min before expiry\)/, {
+          stream: 'stderr',
+        });
         await fetch(`${upstox.emu.url}/_emulator/clock`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },

@@ -18,7 +18,12 @@ export interface AccountSummary {
 
 /** The summary of `record` stored under `key`. */
 export function summarizeRecord(key: string, record: TokenRecord): AccountSummary {
-  const summary: AccountSummary = { key, clientId: record.clientId, userId: record.userId, expiresAt: record.expiresAt };
+  const summary: AccountSummary = {
+    key,
+    clientId: record.clientId,
+    userId: record.userId,
+    expiresAt: record.expiresAt,
+  };
   if (record.accountName !== undefined) summary.name = record.accountName;
   if (record.userName !== undefined) summary.userName = record.userName;
   return summary;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryBackend, createMemoryTokenStore, listAccounts, namesOf, resolveAccount } from '../src/index.js';
+import {
+  createMemoryBackend,
+  createMemoryTokenStore,
+  listAccounts,
+  namesOf,
+  resolveAccount,
+} from '../src/index.js';
 import { CLIENT, recordFor } from './helpers.js';
 
 describe('account listing and resolution from summaries', () => {

@@ -37,7 +37,10 @@ export interface LogRotation {
 }
 
 /** 10 MiB per file, 5 files: at most about 50 MiB of logs. */
-export const DEFAULT_LOG_ROTATION: Readonly<LogRotation> = Object.freeze({ maxBytes: 10 * 1024 * 1024, maxFiles: 5 });
+export const DEFAULT_LOG_ROTATION: Readonly<LogRotation> = Object.freeze({
+  maxBytes: 10 * 1024 * 1024,
+  maxFiles: 5,
+});
 
 /**
  * Appends formatted entries to an already opened, 0600 log file. Unlike winston's own File

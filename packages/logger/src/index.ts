@@ -1,4 +1,5 @@
 export { type ChildOptions, createLogger, type HftLogger } from './create-logger.js';
+export { DEFAULT_LOG_ROTATION, type LogRotation } from './file-transport.js';
 export { DEFAULT_LOG_LEVEL, isLogLevel, LOG_LEVELS, type LogLevel } from './levels.js';
 export type { ClockLike, CreateLoggerOptions } from './logger-core.js';
 export { Logger, type LoggerSetupOptions } from './logger-facade.js';
@@ -6,6 +7,5 @@ export { type LoggerLike, silentLogger } from './logger-like.js';
 export { redactionFormat } from './redaction-format.js';
 export { MIN_SECRET_LENGTH, Redactor } from './redactor.js';
 export { isSecretKey, SECRET_KEY_NAMES } from './secret-keys.js';
-export { DEFAULT_LOG_ROTATION, type LogRotation } from './file-transport.js';
 export { LOG_DIR_MODE, LOG_FILE_MODE } from './secure-file.js';
 export { REDACTED } from './string-patterns.js';

@@ -85,10 +85,16 @@ function validate(options: CreateLoggerOptions): void {
   }
   const { maxBytes, maxFiles } = options.rotation ?? {};
   if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || maxBytes < 0)) {
-    throw inputError('options.rotation.maxBytes', 'options.rotation.maxBytes must be a whole number of bytes, 0 or more');
+    throw inputError(
+      'options.rotation.maxBytes',
+      'options.rotation.maxBytes must be a whole number of bytes, 0 or more',
+    );
   }
   if (maxFiles !== undefined && (!Number.isSafeInteger(maxFiles) || maxFiles < 1)) {
-    throw inputError('options.rotation.maxFiles', 'options.rotation.maxFiles must be a whole number, at least 1');
+    throw inputError(
+      'options.rotation.maxFiles',
+      'options.rotation.maxFiles must be a whole number, at least 1',
+    );
   }
   if (options.stream !== undefined && typeof (options.stream as { write?: unknown }).write !== 'function') {
     throw inputError('options.stream', 'options.stream must be a writable stream');

@@ -147,7 +147,9 @@ describe('rotation by size', () => {
     await log.close();
     expect(fs.readdirSync(temp.dir).sort()).toEqual(['shared.log', 'shared.log.1']);
     expect(readLines(file).map((l) => (JSON.parse(l) as { message: string }).message)).toEqual(['after']);
-    expect(readLines(`${file}.1`).map((l) => (JSON.parse(l) as { message: string }).message)).toEqual(['before']);
+    expect(readLines(`${file}.1`).map((l) => (JSON.parse(l) as { message: string }).message)).toEqual([
+      'before',
+    ]);
   });
 
   test('maxBytes 0 never rotates; bad rotation options are refused', async () => {

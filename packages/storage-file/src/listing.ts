@@ -14,7 +14,11 @@ import type { FailureContext } from './store-errors.js';
 const PARALLEL_READS = 16;
 
 /** Runs `fn` on every item, at most `limit` at a time; the first failure rejects. */
-async function eachBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function eachBounded<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await fn(items[next++]!);
@@ -28,10 +32,16 @@ async function eachBounded<T>(items: readonly T[], limit: number, fn: (item: T) 
  * unattributed file of the original module are skipped (and reported once).
  * @throws StorageError (unreadable dir or file; a corrupt file is moved aside); FileChanged.
  */
-async function locateAll(layout: Layout, owner: FileOwner, context: FailureContext): Promise<Map<string, Located>> {
+async function locateAll(
+  layout: Layout,
+  owner: FileOwner,
+  context: FailureContext,
+): Promise<Map<string, Located>> {
   const found = new Map<string, Located>();
   if ((await layout.dirState(context)) === 'missing') return found;
-  const names = (await layout.entries(context)).filter((name) => classifyFileName(name).kind !== 'other').sort();
+  const names = (await layout.entries(context))
+    .filter((name) => classifyFileName(name).kind !== 'other')
+    .sort();
   const fromDefault = new Map<string, Located>();
   await eachBounded(names, PARALLEL_READS, async (name) => {
     const kind = classifyFileName(name);
@@ -41,7 +51,13 @@ async function locateAll(layout: Layout, owner: FileOwner, context: FailureConte
     const { file, identity } = await owner.identify(snapshot, context);
     if (kind.kind === 'named') {
       const fileKey = identity.key ?? kind.key;
-      if (fileKey === kind.key) found.set(kind.key, { ...snapshot, file, identity: { ...identity, key: kind.key }, isDefault: false });
+      if (fileKey === kind.key)
+        found.set(kind.key, {
+          ...snapshot,
+          file,
+          identity: { ...identity, key: kind.key },
+          isDefault: false,
+        });
       else owner.foreign(path, fileKey);
     } else if (identity.key === undefined) {
       owner.unattributed(path);

@@ -128,7 +128,8 @@ export function createSubscriptions(options: SubscriptionsOptions): Subscription
             const known = allLast.has(key);
             if (now === undefined) allLast.delete(key);
             else allLast.set(key, now);
-            if (now !== undefined || known) for (const listener of [...everyKey]) tell(listener, { ...change });
+            if (now !== undefined || known)
+              for (const listener of [...everyKey]) tell(listener, { ...change });
           }
         }
       }

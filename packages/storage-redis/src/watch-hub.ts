@@ -122,7 +122,8 @@ export function createWatchHub(options: WatchHubOptions): WatchHub {
       await caching?.catch(() => {});
       return value;
     });
-  const trackedRead = async (key: string): Promise<TokenRecord | undefined> => decode(key, await trackedRaw(key));
+  const trackedRead = async (key: string): Promise<TokenRecord | undefined> =>
+    decode(key, await trackedRaw(key));
 
   /** Counts `step` (a tracked read, a switch of mode) among what writes of this process wait for. */
   const hold = (step: Promise<unknown>) => {

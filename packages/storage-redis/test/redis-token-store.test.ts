@@ -61,7 +61,10 @@ describe('records and TTL', () => {
     await store.set(record.accountKey, record);
 
     const redisKey = `${prefix}token:${record.accountKey}`;
-    expect((await server.cli('KEYS', `${prefix}*`)).split('\n').sort()).toEqual([`${prefix}accounts`, redisKey]);
+    expect((await server.cli('KEYS', `${prefix}*`)).split('\n').sort()).toEqual([
+      `${prefix}accounts`,
+      redisKey,
+    ]);
     // The account index entry: the record's expiry stamp, then its summary (no secret).
     const entry = await server.cli('HGET', `${prefix}accounts`, record.accountKey);
     expect(entry).toMatch(/^\d+\|\{"key":"upstox:/);

@@ -49,7 +49,11 @@ async function enableWal(db: SqliteConnection, busyTimeoutMs: number): Promise<v
 }
 
 /** Puts the database in WAL mode and creates the lease table; runs on the store's own connection. */
-async function configure(db: SqliteConnection, options: ResolvedSqliteOptions, index: SummaryIndex): Promise<void> {
+async function configure(
+  db: SqliteConnection,
+  options: ResolvedSqliteOptions,
+  index: SummaryIndex,
+): Promise<void> {
   await enableWal(db, options.busyTimeoutMs);
   await index.install(db);
   await db.run(
@@ -110,7 +114,9 @@ export function createSqliteTokenStore(options: SqliteTokenStoreOptions): TokenS
     connection: () => control,
     table,
     async decode(key, column) {
-      const data = (await keyv.deserialize?.(column)) as { value?: unknown; expires?: number | null } | undefined;
+      const data = (await keyv.deserialize?.(column)) as
+        | { value?: unknown; expires?: number | null }
+        | undefined;
       if (typeof data?.value !== 'string') return undefined;
       if (typeof data.expires === 'number' && data.expires <= Date.now()) return undefined;
       return { record: codec.decode(key, data.value, { operation: 'summaries' }), stored: data.value };

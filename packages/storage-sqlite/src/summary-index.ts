@@ -56,15 +56,21 @@ export function summaryIndex(options: SummaryIndexOptions): SummaryIndex {
 
   return {
     async install(db) {
-      await db.run(`CREATE TABLE IF NOT EXISTS "${index}" (key TEXT PRIMARY KEY NOT NULL, summary TEXT NOT NULL)`);
+      await db.run(
+        `CREATE TABLE IF NOT EXISTS "${index}" (key TEXT PRIMARY KEY NOT NULL, summary TEXT NOT NULL)`,
+      );
       // Keyv creates the records table on its own connection; create it here first (same schema)
       // so that the triggers can be attached whoever comes first.
       await db.run(`CREATE TABLE IF NOT EXISTS "${table}" (key VARCHAR(255) PRIMARY KEY, value TEXT )`);
-      await db.run(`CREATE TRIGGER IF NOT EXISTS "${index}_ins" AFTER INSERT ON "${table}" BEGIN ${drop('NEW')} END`);
+      await db.run(
+        `CREATE TRIGGER IF NOT EXISTS "${index}_ins" AFTER INSERT ON "${table}" BEGIN ${drop('NEW')} END`,
+      );
       await db.run(
         `CREATE TRIGGER IF NOT EXISTS "${index}_upd" AFTER UPDATE ON "${table}" BEGIN ${drop('OLD')} ${drop('NEW')} END`,
       );
-      await db.run(`CREATE TRIGGER IF NOT EXISTS "${index}_del" AFTER DELETE ON "${table}" BEGIN ${drop('OLD')} END`);
+      await db.run(
+        `CREATE TRIGGER IF NOT EXISTS "${index}_del" AFTER DELETE ON "${table}" BEGIN ${drop('OLD')} END`,
+      );
     },
 
     async written(key, stored, record) {
@@ -82,7 +88,9 @@ export function summaryIndex(options: SummaryIndexOptions): SummaryIndex {
           out.push(kept);
           continue;
         }
-        const column = row.value ?? (await db.all<{ value: string }>(`SELECT value FROM "${table}" WHERE key = ?`, row.key))[0]?.value;
+        const column =
+          row.value ??
+          (await db.all<{ value: string }>(`SELECT value FROM "${table}" WHERE key = ?`, row.key))[0]?.value;
         if (column === undefined) continue;
         const found = await options.decode(row.key, column);
         if (!found) continue;

@@ -325,7 +325,13 @@ export function runTokenStoreConformance(options: ConformanceOptions): void {
             userName: a.userName,
             expiresAt: a.expiresAt,
           },
-          { key: b.accountKey, clientId: b.clientId, userId: 'BBB2', userName: b.userName, expiresAt: b.expiresAt },
+          {
+            key: b.accountKey,
+            clientId: b.clientId,
+            userId: 'BBB2',
+            userName: b.userName,
+            expiresAt: b.expiresAt,
+          },
         ]);
         const text = JSON.stringify(listed);
         for (const secret of [...secretsOf(a), ...secretsOf(b)]) expect(text).not.toContain(secret);
@@ -352,7 +358,9 @@ export function runTokenStoreConformance(options: ConformanceOptions): void {
         expect(await names(await open())).toEqual(expected);
         // An older version renaming an account that has an entry: the new name wins.
         await harness.writeAsOlderVersion(fresh.accountKey, { ...fresh, accountName: 'renamed-by-old' });
-        expect(await names(await open())).toEqual([`${fresh.accountKey}=renamed-by-old`, `${old.accountKey}=legacy`].sort());
+        expect(await names(await open())).toEqual(
+          [`${fresh.accountKey}=renamed-by-old`, `${old.accountKey}=legacy`].sort(),
+        );
         // And deletes by the current version remove repaired entries too.
         await store.delete(old.accountKey);
         expect(await names(store)).toEqual([`${fresh.accountKey}=renamed-by-old`]);
@@ -399,7 +407,8 @@ export function runTokenStoreConformance(options: ConformanceOptions): void {
         await sentinelRound(0);
         calls.length = 0;
         for (const round of [1, 2]) {
-          for (const r of others) await writer.set(r.accountKey, { ...r, accessToken: `${r.accessToken}-${round}` });
+          for (const r of others)
+            await writer.set(r.accountKey, { ...r, accessToken: `${r.accessToken}-${round}` });
         }
         await sentinelRound(1);
         expect(calls).toHaveLength(0);

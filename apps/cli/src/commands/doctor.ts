@@ -284,7 +284,8 @@ async function filePermissions(dir: string): Promise<Check> {
         looseFiles.push(join(dir, entry));
       }
     }
-    if (looseFiles.length > LISTED_FILES) loose.push(`and ${looseFiles.length - LISTED_FILES} more token files`);
+    if (looseFiles.length > LISTED_FILES)
+      loose.push(`and ${looseFiles.length - LISTED_FILES} more token files`);
     if (looseFiles.length > LISTED_FILES) fixes.push(`chmod 600 ${join(dir, '*.json')}`);
     else if (looseFiles.length > 0) fixes.push(`chmod 600 ${looseFiles.join(' ')}`);
     if (isWritableByOthers(dirMode))

@@ -70,8 +70,10 @@ export async function run(ctx: CommandContext, options: WatchOptions): Promise<n
     ...(options.exec ?? []).map((command) => commandSink(command, report)),
   ];
   if (options.all) {
-    if (accountChosen(ctx)) throw new UsageError('--all watches every account: drop --account (or HFT_ACCOUNT)');
-    if (autoRequest) throw new UsageError('--auto-request needs one account: use --account NAME instead of --all');
+    if (accountChosen(ctx))
+      throw new UsageError('--all watches every account: drop --account (or HFT_ACCOUNT)');
+    if (autoRequest)
+      throw new UsageError('--auto-request needs one account: use --account NAME instead of --all');
     return watchAll(ctx, { clock, leads, sinks, clientId, logger });
   }
   if (config.account === undefined) {
@@ -224,7 +226,9 @@ async function watchAll(
     emit,
     resyncEveryMs: RESYNC_ALL_EVERY_MS,
   });
-  ctx.output.note(`Watching all ${watcher.count} accounts of the store (and any stored later). Ctrl-C to stop.`);
+  ctx.output.note(
+    `Watching all ${watcher.count} accounts of the store (and any stored later). Ctrl-C to stop.`,
+  );
   let busy = false;
   const interval = setInterval(
     () => {
