@@ -34,10 +34,11 @@ export interface RedisTokenStore extends TokenStore {
   readonly prefix: string;
   /**
    * Connects now instead of on first use: resolves once the command connection and the watch
-   * connection are up and Redis tracks this store's records for it, so every `watch`, added
-   * before or after, is live from then on. Optional (every call connects on demand, and a
-   * `watch` on an unconnected store goes live a few round trips later), but useful at start-up
-   * to fail early and to be sure not to miss the very next change.
+   * connection are up and Redis tracks the records watched so far for this store; a `watch`
+   * added later is live one round trip after it is added (writes by stores of this process wait
+   * for it). Optional (every call connects on demand, and a `watch` on an unconnected store goes
+   * live a few round trips later), but useful at start-up to fail early and to be sure not to
+   * miss the very next change.
    * @throws StorageError `HFT_STORAGE_UNAVAILABLE` when Redis cannot be reached in time, or
    *   refuses client tracking (Redis older than 6.0, or an ACL without `CLIENT`).
    */
@@ -54,10 +55,13 @@ function reconnectDelay(retries: number, capMs: number): number {
  *
  * Records are the shared record codec's JSON (sealed with `cipher` when set) at
  * `<prefix>token:<account key>`, with a Redis TTL of `expiresAt + ttlGraceMs - now` (at least a
- * minute), so dead tokens clean themselves up. `withLock` takes `SET <prefix>lock:<key> NX PX`
- * and releases with a compare-and-delete script. `watch` uses Redis client tracking (broadcast
- * mode on the `<prefix>token:` prefix, redirected to one subscriber connection per store), so
- * every change of a record is announced by Redis itself. Nothing connects until the first call (or
+ * minute), so dead tokens clean themselves up; each is written by one script together with its
+ * entry in the account index `<prefix>accounts` (what `summaries()` lists in one call).
+ * `withLock` takes `SET <prefix>lock:<key> NX PX` and releases with a compare-and-delete
+ * script. `watch` uses Redis client tracking redirected to one subscriber connection per store:
+ * per watched key (`OPTIN`, `CLIENT CACHING YES` before each read of a watched record), or in
+ * broadcast mode on the `<prefix>token:` prefix while a `watchAll` is active, so every change of
+ * a watched record is announced by Redis itself, and only those. Nothing connects until the first call (or
  * {@link RedisTokenStore.connect}); both connections reconnect by themselves with capped
  * backoff, and while Redis is away every call fails with `StorageError` within
  * `connectTimeoutMs` (or `commandTimeoutMs` for a server that stopped answering).
