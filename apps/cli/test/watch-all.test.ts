@@ -1,3 +1,4 @@
+import { startRedis as startRedisServer } from '@hft/test-kit';
 import { createManualClock } from '@hft/time/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from './helpers/cli.js';
@@ -115,4 +116,27 @@ describe('hft watch with several accounts', () => {
       }
     });
   }
+
+  it('--all reports a store outage and its end (one small probe read, not a listing, every few seconds)', {
+    timeout: 90_000,
+  }, async () => {
+    const server = await startRedisServer();
+    const { upstox, account } = await twoAccounts({ HFT_STORAGE: server.url() });
+    try {
+      const watch = startCli(['watch', '--all'], { env: account.env, killAfterMs: 80_000 });
+      await watch.waitFor(/Watching all 2 accounts/, { stream: 'stderr' });
+      await server.stop();
+      await watch.waitFor(/ store-error /, { stream: 'stderr', ms: 20_000 });
+      await server.restart();
+      await watch.waitFor(/ store-recovered/, { stream: 'stderr', ms: 20_000 });
+      // Still following: a renewed token after the outage is heard.
+      expect((await upstox.login(account, { args: ['--account', 'bob'], user: bob })).result.code).toBe(0);
+      await watch.waitFor(/ token upstox:emulator-client:BOB2 \(store\)/, { stream: 'stderr', ms: 20_000 });
+      watch.child.kill('SIGTERM');
+      expect((await watch.done).code).toBe(0);
+    } finally {
+      await upstox.close();
+      await server.shutdown();
+    }
+  });
 });

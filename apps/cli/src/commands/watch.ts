@@ -21,9 +21,10 @@ interface WatchOptions {
 // A cheap re-read of the store: notices outages (and tokens written by a process whose watch
 // notification was lost) within seconds.
 const REFRESH_EVERY_MS = 5_000;
-// `--all` re-reads the whole listing (summaries only) this often, for the same reasons: rarer,
-// since it covers every account.
-const RESYNC_ALL_EVERY_MS = 60_000;
+// `--all` probes the store with one small read this often (outages), and re-reads the whole
+// listing (summaries only) rarely: it covers every account, and changes come from watchAll.
+const PROBE_ALL_EVERY_MS = 5_000;
+const RESYNC_ALL_EVERY_MS = 5 * 60_000;
 
 function parseLeads(text: string): number[] {
   const leads = text.split(',').map((part) => part.trim());
@@ -225,6 +226,7 @@ async function watchAll(
     leadsMs: options.leads,
     emit,
     resyncEveryMs: RESYNC_ALL_EVERY_MS,
+    probeEveryMs: PROBE_ALL_EVERY_MS,
   });
   ctx.output.note(
     `Watching all ${watcher.count} accounts of the store (and any stored later). Ctrl-C to stop.`,

@@ -19,8 +19,15 @@ export interface WatchAllOptions {
   leadsMs: readonly number[];
   /** Receives each event (an account's, or the store's). */
   emit(event: Omit<WatchEvent, 'at'>): void;
-  /** How often the whole listing is read again, in ms (catches up after lost notifications, and notices outages). */
+  /** How often the whole listing is read again, in ms (catches up after lost notifications). */
   resyncEveryMs: number;
+  /** How often the store is probed with one small read, in ms (notices an outage, and its end). */
+  probeEveryMs: number;
+  /**
+   * Monotonic ms for the probe and resync intervals. Default `performance.now`: they are
+   * operational periods, not token time, so a followed or jumping clock must not stretch them.
+   */
+  elapsed?: () => number;
 }
 
 /** A running {@link watchAllAccounts}. */
@@ -53,7 +60,11 @@ export async function watchAllAccounts(options: WatchAllOptions): Promise<AllAcc
   const accounts = new Map<string, Followed>();
   let nextDue = Number.POSITIVE_INFINITY;
   let storeDown = false;
-  let lastSync = clock.now();
+  const elapsed = options.elapsed ?? (() => performance.now());
+  let lastSync = elapsed();
+  let lastProbe = elapsed();
+  // A key no account has: reading it costs one small round trip and answers "nothing".
+  const probeKey = `upstox:${clientId ?? 'hft-watch'}:hft-watch-probe`;
 
   const ours = (s: AccountSummary) => clientId === undefined || s.clientId === clientId;
   const event = (name: string, s: AccountSummary | undefined, detail: string | null = null) => {
@@ -186,11 +197,20 @@ export async function watchAllAccounts(options: WatchAllOptions): Promise<AllAcc
         }
         recomputeDue();
       }
-      if (syncing || (now - lastSync < options.resyncEveryMs && !storeDown)) return;
+      if (syncing) return;
+      const at = elapsed();
+      const resync = at - lastSync >= options.resyncEveryMs;
+      const probe = at - lastProbe >= options.probeEveryMs;
+      if (!resync && !probe) return;
       syncing = true;
-      lastSync = now;
+      lastProbe = at;
       try {
-        await sync(false);
+        if (probe && !resync) await store.get(probeKey);
+        // Back from an outage: changes made meanwhile may not have been announced.
+        if (resync || storeDown) {
+          lastSync = at;
+          await sync(false);
+        }
         recovered();
       } catch (error) {
         outage(error);
