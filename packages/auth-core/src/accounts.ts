@@ -39,7 +39,8 @@ export async function resolveAccountKey(
 
 /**
  * Like {@link resolveAccountKey}, plus the record when resolving had to read it (so callers
- * need no second read; resolving from the store's summaries reads none today). @throws AuthError `HFT_AUTH_ACCOUNT_AMBIGUOUS`; StorageError
+ * need no second read: a hit in the store's name index brings it, a listing of summaries
+ * does not). @throws AuthError `HFT_AUTH_ACCOUNT_AMBIGUOUS`; StorageError
  */
 export async function resolveAccount(
   store: TokenStore,
@@ -47,6 +48,11 @@ export async function resolveAccount(
   account?: string,
 ): Promise<{ key: string; record?: TokenRecord } | undefined> {
   if (account?.startsWith('upstox:')) return { key: account };
+  if (account !== undefined && store.accountNamed) {
+    // The store's name index: a few small reads, and the record comes along.
+    const hit = await store.accountNamed(account);
+    if (hit && (clientId === undefined || hit.record.clientId === clientId)) return hit;
+  }
   const accounts = await listAccounts(store, clientId);
   const pick = (summary: AccountSummary | undefined) => (summary ? { key: summary.key } : undefined);
   if (account !== undefined) {

@@ -51,6 +51,14 @@ export interface TokenStore {
    */
   summaries(): Promise<AccountSummary[]>;
   /**
+   * Optional: the account whose name is `name`, through a name index the backend keeps (a few
+   * small reads, whatever the number of accounts), with its record. The record always carries
+   * that name (a stale index entry is checked against it); `undefined` means "the index does not
+   * know it", and callers then look in {@link summaries} (which also lists what older versions
+   * wrote). Throws `StorageError`.
+   */
+  accountNamed?(name: string): Promise<{ key: string; record: TokenRecord } | undefined>;
+  /**
    * Runs `fn` while holding a cross-process lock on `key`, so that concurrent callers (in this
    * process or others) run one at a time. The lock is a lease of `ttlMs` milliseconds: a holder
    * that crashed (or runs longer than its lease) loses it after `ttlMs`, so a dead process never

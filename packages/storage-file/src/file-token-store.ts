@@ -11,6 +11,7 @@ import { createFileOwner } from './file-owner.js';
 import { createLayout } from './layout.js';
 import { createFileLease } from './lease-file.js';
 import { listKeys, listSummaries } from './listing.js';
+import { createNameIndex } from './name-index.js';
 import type { FileStoreWarning, FileTokenStoreOptions } from './options.js';
 import { createPlacement } from './placement.js';
 import { createQuarantine } from './quarantine.js';
@@ -69,6 +70,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       }),
   });
   const writes = createTokenWrites({ layout, placement, lease });
+  const names = createNameIndex(dir, layout.tightened);
   const subscriptions = createSubscriptions({
     dir,
     debounceMs: options.watchDebounceMs ?? 25,
@@ -88,7 +90,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
     if (closed) throw storageError(`${operation} after close()`, { operation, key });
   }
 
-  return {
+  const store: TokenStore = {
     name: BACKEND,
 
     async get(key) {
@@ -113,6 +115,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       const check = overwriteCheck(codec, key);
       await layout.ensureDir(context);
       await retrying(dir, context, () => writes.write(key, text, context, check));
+      if (record.accountName !== undefined) await names.note(record.accountName, key);
     },
 
     async delete(key) {
@@ -132,6 +135,14 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       ensureOpen('summaries');
       const context = { operation: 'summaries' };
       return retrying(dir, context, () => listSummaries(layout, owner, codec, quarantine, context));
+    },
+
+    async accountNamed(name) {
+      ensureOpen('get');
+      const key = typeof name === 'string' && name !== '' ? await names.lookup(name) : undefined;
+      if (key === undefined) return undefined;
+      const record = await store.get(key);
+      return record?.accountName === name ? { key, record } : undefined;
     },
 
     async withLock(key, ttlMs, fn, lockOptions) {
@@ -157,4 +168,5 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       subscriptions.close();
     },
   };
+  return store;
 }

@@ -44,6 +44,12 @@ export interface KeyvTokenStoreOptions {
    * pass of the Keyv iterator, decoding each record.
    */
   summaries?: () => Promise<AccountSummary[]>;
+  /**
+   * The key a name index of the backend gives for an account name (`undefined`: not known), for
+   * `accountNamed`; the store reads that record and checks it carries the name. Default: none
+   * (the store then has no `accountNamed`, and names resolve through `summaries`).
+   */
+  keyNamed?: (name: string) => Promise<string | undefined>;
   /** Polling interval of the default watch, in ms; 0 disables polling. Default 1000. */
   pollIntervalMs?: number;
   /**
@@ -138,7 +144,8 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
     if (options.afterWrite) await options.afterWrite(change);
   };
 
-  return {
+  const keyNamed = options.keyNamed;
+  const store: TokenStore = {
     name,
     get(key) {
       return guard('get', key, async () => {
@@ -173,6 +180,19 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
         return keys;
       });
     },
+    ...(keyNamed
+      ? {
+          accountNamed(accountName: string) {
+            return guard('get', undefined, async () => {
+              const key = await keyNamed(accountName);
+              if (key === undefined) return undefined;
+              const raw = await readRaw(key);
+              const record = raw === undefined ? undefined : codec.decode(key, raw);
+              return record?.accountName === accountName ? { key, record } : undefined;
+            });
+          },
+        }
+      : {}),
     summaries() {
       return guard('summaries', undefined, async () => {
         if (options.summaries) return options.summaries();
@@ -221,6 +241,7 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
       if (failure !== undefined) throw fail('close', undefined, failure);
     },
   };
+  return store;
 }
 
 /** Polls every raw value and reports the keys whose value changed (the fallback of `watchAll`). */

@@ -29,10 +29,12 @@ local function fresh(t, entry)
 end
 `;
 
-// KEYS: record, index. ARGV: stored value, ttl ms, account key, summary JSON.
+// KEYS: record, index, name index. ARGV: stored value, ttl ms, account key, summary JSON, the
+// account's name ('' for none).
 const WRITE = `${STAMP}
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[3], stamp(KEYS[1]) .. '|' .. ARGV[4])
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[3], ARGV[5], ARGV[3]) end
 return 1
 `;
 
@@ -92,8 +94,17 @@ const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 
 /** The index operations of one store (names from its key layout). */
 export interface AccountIndex {
-  /** Writes the record value with its TTL and its index entry, atomically. */
-  write(client: RedisClient, key: string, value: string, ttlMs: number, summary: string): Promise<void>;
+  /** Writes the record value with its TTL, its index entry and its name's entry, atomically. */
+  write(
+    client: RedisClient,
+    key: string,
+    value: string,
+    ttlMs: number,
+    summary: string,
+    name: string | undefined,
+  ): Promise<void>;
+  /** The key the name index gives for `name` (a hint: the caller checks the record). */
+  keyNamed(client: RedisClient, name: string): Promise<string | undefined>;
   /** Removes the record and its entry, atomically; whether a record was removed. */
   remove(client: RedisClient, key: string): Promise<boolean>;
   /** Valid summaries (as JSON text) by account key, and the keys whose record must be read. */
@@ -102,14 +113,22 @@ export interface AccountIndex {
   repair(client: RedisClient, entries: Array<{ key: string; summary: string; value: string }>): Promise<void>;
 }
 
-/** The account index of records at `<recordPrefix><account key>`, kept in hash `indexKey`. */
-export function accountIndex(indexKey: string, recordPrefix: string): AccountIndex {
+/**
+ * The account index of records at `<recordPrefix><account key>`, kept in hash `indexKey`, and
+ * the name index (name -> account key) in hash `namesKey`: a hint that a rename or a delete may
+ * leave stale, so whoever uses it checks the record it points at.
+ */
+export function accountIndex(indexKey: string, namesKey: string, recordPrefix: string): AccountIndex {
   const pattern = `${globEscape(recordPrefix)}upstox:*`;
   const run = (client: RedisClient, script: string, keys: string[], args: string[]) =>
     client.sendCommand(['EVAL', script, String(keys.length), ...keys, ...args]);
   return {
-    async write(client, key, value, ttlMs, summary) {
-      await run(client, WRITE, [recordPrefix + key, indexKey], [value, String(ttlMs), key, summary]);
+    async write(client, key, value, ttlMs, summary, name) {
+      await run(client, WRITE, [recordPrefix + key, indexKey, namesKey], [value, String(ttlMs), key, summary, name ?? '']);
+    },
+    async keyNamed(client, name) {
+      const key = await client.hGet(namesKey, name);
+      return typeof key === 'string' ? key : undefined;
     },
     async remove(client, key) {
       return Number(await run(client, REMOVE, [recordPrefix + key, indexKey], [key])) > 0;

@@ -6,6 +6,8 @@ export interface KeyLayout {
   record(key: string): string;
   /** Redis key of the account index (a hash of summaries): `<prefix>accounts`. */
   index: string;
+  /** Redis key of the name index (a hash, account name -> account key): `<prefix>names`. */
+  names: string;
   /** Redis key of the lock on `key`: `<prefix>lock:<key>`. */
   lock(key: string): string;
   /** The account key of a record's Redis key, or `undefined` for any other Redis key. */
@@ -23,6 +25,7 @@ export function keyLayout(prefix: string): KeyLayout {
     recordNamespace,
     record: (key) => `${recordNamespace}:${key}`,
     index: `${prefix}accounts`,
+    names: `${prefix}names`,
     lock: (key) => `${prefix}lock:${key}`,
     accountOf: (redisKey) =>
       redisKey.startsWith(`${recordNamespace}:`) ? redisKey.slice(recordNamespace.length + 1) : undefined,

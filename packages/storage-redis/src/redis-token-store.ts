@@ -73,7 +73,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
   const { target, secrets } = settings.parsed;
   const { prefix, cipher, connectTimeoutMs, commandTimeoutMs } = settings;
   const keys = keyLayout(prefix);
-  const index = accountIndex(keys.index, keys.record(''));
+  const index = accountIndex(keys.index, keys.names, keys.record(''));
   const codec = createRecordCodec({ backend: NAME, ...(cipher ? { cipher } : {}) });
   // Half the connect timeout: a call that waits for a lost connection sees at least one attempt.
   const backoffCapMs = Math.max(50, Math.floor(connectTimeoutMs / 2));
@@ -165,6 +165,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     watchAll: watchHub.watchAll,
     ttlMs: (record) => recordTtlMs(record, settings.ttlGraceMs, settings.clock.now()),
     pollIntervalMs: 0,
+    keyNamed: (name) => index.keyNamed(commands.client, name),
     disconnect: false,
     onClose: async () => {
       await Promise.all([commands.close(), subscriber.close()]);
@@ -234,7 +235,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
         // tracking), so there is nothing to publish.
         const stored = JSON.stringify({ value: encoded, expires: Date.now() + ttl });
         const summary = JSON.stringify(summarizeRecord(key, record));
-        await index.write(commands.client, key, stored, ttl, summary);
+        await index.write(commands.client, key, stored, ttl, summary, record.accountName);
         watchHub.wrote(key, stored);
         localBus(keyv).publish({ key, kind: 'set', record });
       });
@@ -249,6 +250,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
       }),
     list: () => call('list', undefined, () => inner.list()),
     summaries: () => call('summaries', undefined, () => readSummaries()),
+    accountNamed: (name) => call('get', undefined, async () => inner.accountNamed?.(name)),
     watchAll(onChange) {
       ensureOpen('watch');
       return inner.watchAll(onChange);

@@ -157,6 +157,7 @@ export function createSqliteTokenStore(options: SqliteTokenStoreOptions): TokenS
     watch: watcher.watch,
     watchAll: watcher.watchAll,
     summaries: index.summaries,
+    keyNamed: index.keyNamed,
     // A summary that could not be written is only a cache miss: the next listing decodes the record.
     afterSet: (key, stored, record) => index.written(key, stored, record).catch(() => {}),
     // Closed below, after the pollers, so that a failure to close one still closes the others.

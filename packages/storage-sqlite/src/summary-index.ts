@@ -28,6 +28,8 @@ export interface SummaryIndex {
   written(key: string, stored: string, record: TokenRecord): Promise<void>;
   /** Every account's summary, in one SELECT; repairs missing entries. */
   summaries(): Promise<AccountSummary[]>;
+  /** The key of the account named `name` per the index (one indexed SELECT); `undefined` when none. */
+  keyNamed(name: string): Promise<string | undefined>;
 }
 
 /** Name of the index table of records table `table`. */
@@ -75,6 +77,15 @@ export function summaryIndex(options: SummaryIndexOptions): SummaryIndex {
 
     async written(key, stored, record) {
       await store([[key, JSON.stringify(summarizeRecord(key, record)), stored]]);
+    },
+
+    async keyNamed(name) {
+      const db = await options.connection();
+      const [row] = await db.all<{ key: string }>(
+        `SELECT key FROM "${index}" WHERE json_extract(summary, '$.name') = ? ORDER BY key LIMIT 1`,
+        name,
+      );
+      return row?.key;
     },
 
     async summaries() {

@@ -366,6 +366,24 @@ export function runTokenStoreConformance(options: ConformanceOptions): void {
         expect(await names(store)).toEqual([`${fresh.accountKey}=renamed-by-old`]);
       });
 
+      it('accountNamed, where a store has it, finds an account by name with its record, never a stale one', async (context) => {
+        if (!store.accountNamed) return context.skip();
+        const a = sampleRecord({ userId: 'N1', accountName: 'alpha' });
+        const b = sampleRecord({ userId: 'N2', accountName: 'beta' });
+        await store.set(a.accountKey, a);
+        await store.set(b.accountKey, b);
+        const other = await open();
+        const named = (name: string) => other.accountNamed!(name);
+        expect(await named('alpha')).toEqual({ key: a.accountKey, record: a });
+        expect((await named('beta'))?.key).toBe(b.accountKey);
+        expect(await named('nobody')).toBeUndefined();
+        await store.set(a.accountKey, { ...a, accountName: 'renamed' });
+        expect(await named('alpha')).toBeUndefined();
+        expect((await named('renamed'))?.record.accountName).toBe('renamed');
+        await store.delete(b.accountKey);
+        expect(await named('beta')).toBeUndefined();
+      });
+
       it('watchAll hears every account of the store, accounts stored later included', async () => {
         const writer = await open();
         const heard: TokenStoreChange[] = [];
