@@ -134,7 +134,12 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
     async summaries() {
       ensureOpen('summaries');
       const context = { operation: 'summaries' };
-      return retrying(dir, context, () => listSummaries(layout, owner, codec, quarantine, context));
+      const listed = await retrying(dir, context, () =>
+        listSummaries(layout, owner, codec, quarantine, context),
+      );
+      // Accounts written by older versions (or before a crash) get their name entries here.
+      await names.repair(listed);
+      return listed;
     },
 
     async accountNamed(name) {

@@ -124,7 +124,12 @@ export function accountIndex(indexKey: string, namesKey: string, recordPrefix: s
     client.sendCommand(['EVAL', script, String(keys.length), ...keys, ...args]);
   return {
     async write(client, key, value, ttlMs, summary, name) {
-      await run(client, WRITE, [recordPrefix + key, indexKey, namesKey], [value, String(ttlMs), key, summary, name ?? '']);
+      await run(
+        client,
+        WRITE,
+        [recordPrefix + key, indexKey, namesKey],
+        [value, String(ttlMs), key, summary, name ?? ''],
+      );
     },
     async keyNamed(client, name) {
       const key = await client.hGet(namesKey, name);
