@@ -64,8 +64,9 @@ describe('hft watch with several accounts', () => {
       timeout: 90_000,
     }, async () => {
       const { upstox, account } = await twoAccounts(backend === 'redis' ? { HFT_STORAGE: redis.url } : {});
+      let watch: ReturnType<typeof startCli> | undefined;
       try {
-        const watch = startCli(['watch', '--all', '--lead', '60'], { env: account.env, killAfterMs: 80_000 });
+        watch = startCli(['watch', '--all', '--lead', '60'], { env: account.env, killAfterMs: 80_000 });
         await watch.waitFor(/Watching all 2 accounts/, { stream: 'stderr' });
         // A renewed token, a new account, a deleted one: each reported with its account.
         expect((await upstox.login(account, { args: ['--account', 'bob'], user: bob })).result.code).toBe(0);
@@ -112,6 +113,8 @@ describe('hft watch with several accounts', () => {
         expect(count(/ expired upstox:emulator-client:BOB2/)).toBe(1);
         expect(count(/CAROL3 \((?!new account|deleted)/)).toBe(0);
       } finally {
+        // A failed wait must not leave the watcher running after the test file.
+        if (watch?.child.exitCode === null) watch.child.kill('SIGKILL');
         await upstox.close();
       }
     });
@@ -122,8 +125,9 @@ describe('hft watch with several accounts', () => {
   }, async () => {
     const server = await startRedisServer();
     const { upstox, account } = await twoAccounts({ HFT_STORAGE: server.url() });
+    let watch: ReturnType<typeof startCli> | undefined;
     try {
-      const watch = startCli(['watch', '--all'], { env: account.env, killAfterMs: 80_000 });
+      watch = startCli(['watch', '--all'], { env: account.env, killAfterMs: 80_000 });
       await watch.waitFor(/Watching all 2 accounts/, { stream: 'stderr' });
       await server.stop();
       await watch.waitFor(/ store-error /, { stream: 'stderr', ms: 20_000 });
@@ -135,6 +139,7 @@ describe('hft watch with several accounts', () => {
       watch.child.kill('SIGTERM');
       expect((await watch.done).code).toBe(0);
     } finally {
+      if (watch?.child.exitCode === null) watch.child.kill('SIGKILL');
       await upstox.close();
       await server.shutdown();
     }
