@@ -347,6 +347,7 @@ program
     'long-running: report expiring / expired / renewed / invalidated tokens to a webhook, a command and the log',
   )
   .option('--lead <minutes>', 'comma-separated lead times before expiry for "expiring"', '60,10')
+  .option('--all', 'watch every account of the store in one process (events name the account)')
   .option('--webhook <url>', 'POST each event as JSON to this URL (repeatable)', collect, [])
   .option(
     '--exec <command>',
@@ -372,7 +373,10 @@ out or deleted), request-sent, store-error, store-recovered. Webhook body: {even
 user_id, expires_at (IST), time_left_seconds, detail, at}; the token is never included. Command
 environment: HFT_EVENT, HFT_ACCOUNT, HFT_USER_ID, HFT_EXPIRES_AT, HFT_TIME_LEFT_SECONDS,
 HFT_DETAIL, HFT_AT (plus PATH and HOME only). Keeps running through store outages; stops on
-SIGINT/SIGTERM. HFT_CLOCK_SOURCE=<emulator url> follows the emulator's clock (rehearse 03:30).`,
+SIGINT/SIGTERM. HFT_CLOCK_SOURCE=<emulator url> follows the emulator's clock (rehearse 03:30).
+With several accounts stored, choose one (--account NAME, or a default with hft accounts use)
+or watch them all with --all (one process; events carry the account; only what happens from
+its start on is reported).`,
   )
   .addHelpText(
     'after',
@@ -380,6 +384,7 @@ SIGINT/SIGTERM. HFT_CLOCK_SOURCE=<emulator url> follows the emulator's clock (re
       'hft watch --lead 60,10 --webhook https://hooks.example.com/hft',
       'hft watch --exec \'notify-send "$HFT_EVENT $HFT_DETAIL"\'',
       'hft watch --auto-request 08:45',
+      'hft watch --all --webhook https://hooks.example.com/hft',
     ),
   )
   .action(action(() => import('./commands/watch.js')));

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
@@ -61,5 +61,23 @@ describe('hft doctor and the store: a loose token directory is named for what it
       detail: `${dir} is 0755 (readable by others)`,
       fix: `chmod 700 ${dir}`,
     });
+  });
+
+  it('many loose token files: five named, the rest counted, one bounded fix', async () => {
+    const { account, dir } = await accountWithTokenDir(0o700);
+    for (let i = 0; i < 12; i += 1) {
+      // Not token files the store reads (it would move "{}" aside), but .json files doctor checks.
+      const file = join(dir, `backup-${String(i).padStart(2, '0')}.json`);
+      writeFileSync(file, '{}', { mode: 0o644 });
+      chmodSync(file, 0o644);
+    }
+    const json = await runCli(['doctor', '--json'], { env: account.env });
+    const check = (JSON.parse(json.stdout) as { checks: Check[] }).checks.find(
+      (c) => c.name === 'store permissions',
+    );
+    expect(check?.status, json.stdout).toBe('fail');
+    expect(check?.detail.match(/backup-/g)).toHaveLength(5);
+    expect(check?.detail).toContain('and 7 more token files');
+    expect(check?.fix).toBe(`chmod 600 ${join(dir, '*.json')}`);
   });
 });

@@ -1,57 +1,19 @@
 import { AuthError, ErrorCodes } from '@hft/errors';
-import { kindsOf, parseAccountKey, type TokenKind, type TokenRecord } from './token-record.js';
+import type { AccountSummary } from './account-summary.js';
+import type { TokenRecord } from './token-record.js';
 import type { TokenStore } from './token-store.js';
 
-/** One stored account, as listed by {@link listAccounts}. */
-export interface AccountSummary {
-  key: string;
-  name?: string;
-  clientId: string;
-  userId: string;
-  userName?: string;
-  /** When the daily token expires; absent when the account holds no daily token. */
-  expiresAt?: number;
-  /** The token kinds held. */
-  kinds: TokenKind[];
-}
-
-/** The summary of `record` stored under `key` (no secret in it). */
-export function accountSummary(key: string, record: TokenRecord): AccountSummary {
-  const summary: AccountSummary = {
-    key,
-    clientId: record.clientId,
-    userId: record.userId,
-    kinds: kindsOf(record),
-  };
-  if (record.tokens.daily) summary.expiresAt = record.tokens.daily.expiresAt;
-  if (record.accountName !== undefined) summary.name = record.accountName;
-  if (record.userName !== undefined) summary.userName = record.userName;
-  return summary;
-}
+export type { AccountSummary } from './account-summary.js';
 
 /**
- * Every account stored for `clientId` (all clients when omitted), sorted by key. Reads each
- * record once. @throws StorageError
+ * Every account stored for `clientId` (all clients when omitted), sorted by key, from the
+ * store's {@link TokenStore.summaries} (one round trip, no record read). @throws StorageError
  */
 export async function listAccounts(store: TokenStore, clientId?: string): Promise<AccountSummary[]> {
-  return (await readAccounts(store, clientId)).map(({ summary }) => summary);
-}
-
-async function readAccounts(
-  store: TokenStore,
-  clientId?: string,
-): Promise<Array<{ summary: AccountSummary; record: TokenRecord }>> {
-  const keys = (await store.list()).filter((k) => {
-    const parsed = parseAccountKey(k);
-    return parsed !== undefined && (clientId === undefined || parsed.clientId === clientId);
-  });
-  const out: Array<{ summary: AccountSummary; record: TokenRecord }> = [];
-  for (const key of keys.sort()) {
-    const r = await store.get(key);
-    if (!r) continue;
-    out.push({ summary: accountSummary(key, r), record: r });
-  }
-  return out;
+  const all = await store.summaries();
+  return all
+    .filter((a) => clientId === undefined || a.clientId === clientId)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**
@@ -77,7 +39,8 @@ export async function resolveAccountKey(
 
 /**
  * Like {@link resolveAccountKey}, plus the record when resolving had to read it (so callers
- * need no second read). @throws AuthError `HFT_AUTH_ACCOUNT_AMBIGUOUS`; StorageError
+ * need no second read: a hit in the store's name index brings it, a listing of summaries
+ * does not). @throws AuthError `HFT_AUTH_ACCOUNT_AMBIGUOUS`; StorageError
  */
 export async function resolveAccount(
   store: TokenStore,
@@ -85,23 +48,26 @@ export async function resolveAccount(
   account?: string,
 ): Promise<{ key: string; record?: TokenRecord } | undefined> {
   if (account?.startsWith('upstox:')) return { key: account };
-  const found = await readAccounts(store, clientId);
-  const pick = (entry: { summary: AccountSummary; record: TokenRecord } | undefined) =>
-    entry ? { key: entry.summary.key, record: entry.record } : undefined;
+  if (account !== undefined && store.accountNamed) {
+    // The store's name index: a few small reads, and the record comes along.
+    const hit = await store.accountNamed(account);
+    if (hit && (clientId === undefined || hit.record.clientId === clientId)) return hit;
+  }
+  const accounts = await listAccounts(store, clientId);
+  const pick = (summary: AccountSummary | undefined) => (summary ? { key: summary.key } : undefined);
   if (account !== undefined) {
-    const named = found.find((a) => a.summary.name === account);
+    const named = accounts.find((a) => a.name === account);
     if (named) return pick(named);
-    const byUser = found.filter((a) => a.summary.userId === account);
+    const byUser = accounts.filter((a) => a.userId === account);
     if (byUser.length > 1) {
       throw new AuthError(
         ErrorCodes.AUTH_ACCOUNT_AMBIGUOUS,
-        `${byUser.length} stored accounts have user id ${account} (${namesOf(byUser.map((a) => a.summary))}); choose one by name or key`,
+        `${byUser.length} stored accounts have user id ${account} (${namesOf(byUser)}); choose one by name or key`,
       );
     }
     return pick(byUser[0]);
   }
-  const accounts = found.map((a) => a.summary);
-  if (accounts.length <= 1) return pick(found[0]);
+  if (accounts.length <= 1) return pick(accounts[0]);
   throw new AuthError(
     ErrorCodes.AUTH_ACCOUNT_AMBIGUOUS,
     `${accounts.length} accounts are stored${clientId === undefined ? '' : ` for client ${clientId}`} (${namesOf(accounts)}); choose one by name (--account NAME) or key`,

@@ -30,6 +30,14 @@ export interface ChangeFanout {
    */
   subscribe(key: string, listener: ChangeListener): Unsubscribe;
   /**
+   * Adds `listener` for the changes of every key (a `watchAll`): it hears each change that
+   * {@link publish} delivers, and each change of a key nobody watches one by one (no repeat check
+   * for those: the caller decides what is news).
+   */
+  subscribeAll(listener: ChangeListener): Unsubscribe;
+  /** Whether anyone listens to every key ({@link subscribeAll}). */
+  readonly watchingAll: boolean;
+  /**
    * Tells the listeners of `change.key`. Each gets its own copy of `change.record`, taken before
    * `publish` returns, so neither the caller nor another listener can change what it sees. A
    * listener that throws does not stop the others, nor the caller.
@@ -38,6 +46,7 @@ export interface ChangeFanout {
    *   when passed (`undefined` too: "no record") and equal (`Object.is`) to the last version remembered for the key, the change
    *   is a repeat and is dropped; otherwise it becomes the key's last version.
    * @returns whether the change was delivered (false: a repeat, or nobody listens).
+   *   Listeners of every key hear it as well (see {@link subscribeAll}).
    */
   publish(change: TokenStoreChange, version?: unknown): boolean;
   /** Records `version` as the last one seen for a watched `key` (a baseline), telling nobody. */
@@ -86,6 +95,14 @@ function call(subscription: Subscription, change: TokenStoreChange): void {
 export function createChangeFanout(options: ChangeFanoutOptions = {}): ChangeFanout {
   const sync = options.delivery === 'sync';
   const watched = new Map<string, Watched>();
+  const everyKey = new Set<Subscription>();
+  const deliver = (subscriptions: Iterable<Subscription>, change: TokenStoreChange) => {
+    for (const subscription of subscriptions) {
+      const copy = copyOf(change);
+      if (sync) call(subscription, copy);
+      else queueMicrotask(() => call(subscription, copy));
+    }
+  };
 
   return {
     subscribe(key, listener) {
@@ -109,21 +126,33 @@ export function createChangeFanout(options: ChangeFanoutOptions = {}): ChangeFan
       };
     },
 
+    subscribeAll(listener) {
+      const subscription: Subscription = { listener, active: true };
+      everyKey.add(subscription);
+      return () => {
+        subscription.active = false;
+        everyKey.delete(subscription);
+      };
+    },
+
+    get watchingAll() {
+      return everyKey.size > 0;
+    },
+
     publish(change: TokenStoreChange, ...version: unknown[]) {
       const entry = watched.get(change.key);
-      if (!entry) return false;
+      if (!entry) {
+        deliver([...everyKey], change);
+        return everyKey.size > 0;
+      }
       if (version.length > 0) {
         if (entry.hasVersion && Object.is(entry.version, version[0])) return false;
         entry.hasVersion = true;
         entry.version = version[0];
       }
-      const subscriptions = [...entry.subscriptions];
+      const subscriptions = [...entry.subscriptions, ...everyKey];
       if (subscriptions.length === 0) return false;
-      for (const subscription of subscriptions) {
-        const copy = copyOf(change);
-        if (sync) call(subscription, copy);
-        else queueMicrotask(() => call(subscription, copy));
-      }
+      deliver(subscriptions, change);
       return true;
     },
 
@@ -147,6 +176,8 @@ export function createChangeFanout(options: ChangeFanoutOptions = {}): ChangeFan
         for (const subscription of entry.subscriptions) subscription.active = false;
       }
       watched.clear();
+      for (const subscription of everyKey) subscription.active = false;
+      everyKey.clear();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { StorageError } from '@hft/errors';
 import { assertNonEmptyString } from '@hft/errors/assert';
 import { type Clock, systemClock } from '@hft/time/core';
+import { summarizeRecord } from './account-summary.js';
 import { type ChangeFanout, createChangeFanout } from './change-fanout.js';
 import { withLease } from './lease-lock.js';
 import type { TokenRecord } from './token-record.js';
@@ -111,6 +112,10 @@ export function createMemoryTokenStore(options: MemoryTokenStoreOptions = {}): T
       check('list');
       return [...backend.records.keys()];
     },
+    async summaries() {
+      check('summaries');
+      return [...backend.records].map(([key, raw]) => summarizeRecord(key, JSON.parse(raw) as TokenRecord));
+    },
     withLock(key, ttlMs, fn, lockOptions) {
       return withLease(
         {
@@ -137,6 +142,16 @@ export function createMemoryTokenStore(options: MemoryTokenStoreOptions = {}): T
       assertNonEmptyString(key, 'key');
       check('watch', key);
       const unsubscribe = backend.changes.subscribe(key, onChange);
+      const stop = () => {
+        unsubscribe();
+        mine.delete(stop);
+      };
+      mine.add(stop);
+      return stop;
+    },
+    watchAll(onChange): Unsubscribe {
+      check('watch');
+      const unsubscribe = backend.changes.subscribeAll(onChange);
       const stop = () => {
         unsubscribe();
         mine.delete(stop);

@@ -3,7 +3,7 @@
 // full store is opened only for what the reader does not do, or when the reader fails, so every
 // error a command shows is the full store's own.
 import { StorageError } from '@hft/errors';
-import { type AccountSummary, accountSummary } from './accounts.js';
+import { type AccountSummary, summarizeRecord } from './account-summary.js';
 import type { RecordCipher } from './crypto/record-cipher.js';
 import { createRecordCodec } from './record-codec.js';
 import type { TokenRecord } from './token-record.js';
@@ -124,7 +124,7 @@ export function readerFirstStore(options: ReaderFirstStoreOptions): TokenStore &
           const out: AccountSummary[] = [];
           for (const key of keys) {
             const text = await r.get(key);
-            if (text !== undefined) out.push(accountSummary(key, codec.decode(key, text)));
+            if (text !== undefined) out.push(summarizeRecord(key, codec.decode(key, text)));
           }
           return out;
         },
@@ -134,7 +134,7 @@ export function readerFirstStore(options: ReaderFirstStoreOptions): TokenStore &
           const out: AccountSummary[] = [];
           for (const key of await s.list()) {
             const record = await s.get(key);
-            if (record) out.push(accountSummary(key, record));
+            if (record) out.push(summarizeRecord(key, record));
           }
           return out;
         },

@@ -1,5 +1,6 @@
 // The storage side of auth-core: everything a TokenStore backend or a fast reader needs, and
 // nothing that loads the HTTP stack (axios). `hft token` and the storage packages import this.
+export { parseSummary, summarizeRecord } from './account-summary.js';
 export { type AccountSummary, listAccounts, namesOf, resolveAccount, resolveAccountKey } from './accounts.js';
 export {
   type ChangeFanout,

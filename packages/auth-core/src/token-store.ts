@@ -1,3 +1,4 @@
+import type { AccountSummary } from './account-summary.js';
 import type { RateLimitBackend } from './rate-limit-backend.js';
 import type { TokenRecord } from './token-record.js';
 
@@ -44,6 +45,21 @@ export interface TokenStore {
   /** Every stored account key. Throws `StorageError`. */
   list(): Promise<string[]>;
   /**
+   * A summary (key, names, user id, expiry; no secret) of every stored account, in one round
+   * trip to the backend where it has one (a `SELECT`, a Redis index, one directory read), never
+   * one read per account. Complete: an account written by an older version of the store (with no
+   * index entry) is listed too, and its entry repaired. Order unspecified. Throws `StorageError`.
+   */
+  summaries(): Promise<AccountSummary[]>;
+  /**
+   * Optional: the account whose name is `name`, through a name index the backend keeps (a few
+   * small reads, whatever the number of accounts), with its record. The record always carries
+   * that name (a stale index entry is checked against it); `undefined` means "the index does not
+   * know it", and callers then look in {@link summaries} (which also lists what older versions
+   * wrote). Throws `StorageError`.
+   */
+  accountNamed?(name: string): Promise<{ key: string; record: TokenRecord } | undefined>;
+  /**
    * Runs `fn` while holding a cross-process lock on `key`, so that concurrent callers (in this
    * process or others) run one at a time. The lock is a lease of `ttlMs` milliseconds: a holder
    * that crashed (or runs longer than its lease) loses it after `ttlMs`, so a dead process never
@@ -57,6 +73,12 @@ export interface TokenStore {
    * instance, and may coalesce bursts; subscribers re-read when `record` is absent.
    */
   watch(key: string, onChange: (change: TokenStoreChange) => void): Unsubscribe;
+  /**
+   * Like {@link watch}, for every account of the store at once, including accounts stored
+   * later: one subscription whose changes name their `key`. Cheap while nothing changes (no
+   * polling of every record).
+   */
+  watchAll(onChange: (change: TokenStoreChange) => void): Unsubscribe;
   /** Releases connections, watchers and timers. Further calls fail with `StorageError`. */
   close(): Promise<void>;
   /**

@@ -125,3 +125,24 @@ describe('createChangeFanout', () => {
     expect(events).toHaveLength(4);
   });
 });
+
+describe('createChangeFanout: listeners of every key', () => {
+  it('hear the changes of watched and unwatched keys, each its own copy, until they unsubscribe', () => {
+    const fanout = createChangeFanout({ delivery: 'sync' });
+    const all: TokenStoreChange[] = [];
+    const one: TokenStoreChange[] = [];
+    fanout.subscribe('k1', (c) => one.push(c));
+    const stop = fanout.subscribeAll((c) => all.push(c));
+    expect(fanout.watchingAll).toBe(true);
+    expect(fanout.publish({ key: 'k1', kind: 'set' }, 'v1')).toBe(true);
+    // A repeat of a watched key is dropped for everyone.
+    expect(fanout.publish({ key: 'k1', kind: 'set' }, 'v1')).toBe(false);
+    expect(fanout.publish({ key: 'k2', kind: 'delete' })).toBe(true);
+    expect(one.map((c) => c.key)).toEqual(['k1']);
+    expect(all.map((c) => `${c.key}:${c.kind}`)).toEqual(['k1:set', 'k2:delete']);
+    stop();
+    expect(fanout.watchingAll).toBe(false);
+    expect(fanout.publish({ key: 'k3', kind: 'set' })).toBe(false);
+    expect(all).toHaveLength(2);
+  });
+});

@@ -1,4 +1,5 @@
 export { type ChildOptions, createLogger, type HftLogger } from './create-logger.js';
+export { DEFAULT_LOG_ROTATION, type LogRotation } from './file-transport.js';
 export { DEFAULT_LOG_LEVEL, isLogLevel, LOG_LEVELS, type LogLevel } from './levels.js';
 export type { ClockLike, CreateLoggerOptions } from './logger-core.js';
 export { Logger, type LoggerSetupOptions } from './logger-facade.js';

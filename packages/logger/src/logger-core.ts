@@ -6,7 +6,7 @@ import {
   invalidArgument,
 } from '@hft/errors/assert';
 import winston from 'winston';
-import { SecureFileTransport } from './file-transport.js';
+import { DEFAULT_LOG_ROTATION, type LogRotation, SecureFileTransport } from './file-transport.js';
 import { DEFAULT_LOG_LEVEL, isLogLevel, LOG_LEVELS, type LogLevel } from './levels.js';
 import { consoleLineFormat, jsonLineFormat } from './line-formats.js';
 import { redactionFormat } from './redaction-format.js';
@@ -22,6 +22,11 @@ export interface CreateLoggerOptions {
   level?: LogLevel;
   /** Path of a JSON-lines log file (mode 0600; missing directories created 0700). Default: none. */
   file?: string;
+  /**
+   * Size rotation of `file`: `maxBytes` per file (0: never rotate), `maxFiles` kept in all.
+   * Default 10 MiB and 5 files (`DEFAULT_LOG_ROTATION`). Rotated files keep mode 0600.
+   */
+  rotation?: Partial<LogRotation>;
   /** Write human-readable lines to the console stream. Default `true`. */
   console?: boolean;
   /**
@@ -76,6 +81,13 @@ function validate(options: CreateLoggerOptions): void {
   }
   if (options.file !== undefined && (typeof options.file !== 'string' || options.file.trim() === '')) {
     throw invalidArgument('options.file', 'a non-empty path', { got: describeType(options.file) });
+  }
+  const { maxBytes, maxFiles } = options.rotation ?? {};
+  if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || maxBytes < 0)) {
+    throw invalidArgument('options.rotation.maxBytes', 'a whole number of bytes, 0 or more');
+  }
+  if (maxFiles !== undefined && (!Number.isSafeInteger(maxFiles) || maxFiles < 1)) {
+    throw invalidArgument('options.rotation.maxFiles', 'a whole number, at least 1');
   }
   if (options.stream !== undefined && typeof (options.stream as { write?: unknown }).write !== 'function') {
     throw invalidArgument('options.stream', 'a writable stream', { got: describeType(options.stream) });
@@ -154,7 +166,13 @@ export class LoggerCore {
     }
     if (fd !== undefined && options.file !== undefined) {
       transports.push(
-        new SecureFileTransport({ fd, path: options.file, format: jsonLineFormat(), onError: this.#onError }),
+        new SecureFileTransport({
+          fd,
+          path: options.file,
+          format: jsonLineFormat(),
+          onError: this.#onError,
+          rotation: { ...DEFAULT_LOG_ROTATION, ...options.rotation },
+        }),
       );
     }
     this.#transports = transports;

@@ -112,3 +112,53 @@ describe('close()', () => {
     expect(names.sort()).toEqual(['a', 'b']);
   });
 });
+
+describe('rotation by size', () => {
+  test('rotates past maxBytes, keeps maxFiles files in all, each 0600, losing no line of the kept ones', async () => {
+    process.umask(0o022);
+    const file = path.join(temp.dir, 'hft.log');
+    const log = createLogger({ file, console: false, rotation: { maxBytes: 2_000, maxFiles: 3 } });
+    const total = 200;
+    for (let i = 0; i < total; i += 1) log.info('entry', { i, pad: 'x'.repeat(40) });
+    await log.close();
+    const names = fs.readdirSync(temp.dir).sort();
+    expect(names).toEqual(['hft.log', 'hft.log.1', 'hft.log.2']);
+    const seen: number[] = [];
+    for (const name of ['hft.log.2', 'hft.log.1', 'hft.log']) {
+      const full = path.join(temp.dir, name);
+      expect(modeOf(full)).toBe(0o600);
+      expect(fs.statSync(full).size).toBeLessThanOrEqual(2_000);
+      seen.push(...readLines(full).map((line) => (JSON.parse(line) as { meta: { i: number } }).meta.i));
+    }
+    // Oldest first, in order, ending with the last entry: only whole older files were dropped.
+    expect(seen.at(-1)).toBe(total - 1);
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, k) => total - seen.length + k));
+  });
+
+  test('reopens the live file when another process rotated it, rotating nothing twice', async () => {
+    const file = path.join(temp.dir, 'shared.log');
+    const log = createLogger({ file, console: false, rotation: { maxBytes: 500, maxFiles: 3 } });
+    log.info('before', { pad: 'y'.repeat(400) });
+    await new Promise((r) => setTimeout(r, 50));
+    // Another process rotated: the path is a new file now.
+    fs.renameSync(file, `${file}.1`);
+    fs.writeFileSync(file, '', { mode: 0o600 });
+    log.info('after', { pad: 'z'.repeat(200) });
+    await log.close();
+    expect(fs.readdirSync(temp.dir).sort()).toEqual(['shared.log', 'shared.log.1']);
+    expect(readLines(file).map((l) => (JSON.parse(l) as { message: string }).message)).toEqual(['after']);
+    expect(readLines(`${file}.1`).map((l) => (JSON.parse(l) as { message: string }).message)).toEqual([
+      'before',
+    ]);
+  });
+
+  test('maxBytes 0 never rotates; bad rotation options are refused', async () => {
+    const file = path.join(temp.dir, 'one.log');
+    const log = createLogger({ file, console: false, rotation: { maxBytes: 0 } });
+    for (let i = 0; i < 50; i += 1) log.info('entry', { pad: 'x'.repeat(100) });
+    await log.close();
+    expect(fs.readdirSync(temp.dir)).toEqual(['one.log']);
+    expect(() => createLogger({ file, console: false, rotation: { maxFiles: 0 } })).toThrow(/maxFiles/);
+    expect(() => createLogger({ file, console: false, rotation: { maxBytes: -1 } })).toThrow(/maxBytes/);
+  });
+});

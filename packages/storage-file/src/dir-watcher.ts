@@ -8,8 +8,12 @@ export interface DirWatchOptions {
   dir: string;
   /** Window in ms during which a burst of events is gathered into one `onChange` call. */
   debounceMs: number;
-  /** Called after a burst of events, and after the watch is re-armed on a recreated directory. */
-  onChange(): void;
+  /**
+   * Called after a burst of events with the names of the entries they were about, and after the
+   * watch is re-armed on a recreated directory with `undefined` (anything may have changed; also
+   * when the platform did not name an entry).
+   */
+  onChange(names: ReadonlySet<string> | undefined): void;
 }
 
 /** Slowest retry, in ms, while the watched directory does not exist. */
@@ -34,6 +38,8 @@ export function watchDirectory(options: DirWatchOptions): () => void {
   let rearmTimer: NodeJS.Timeout | undefined;
   let rearmDelay = 25;
   let stopped = false;
+  /** Entries named by the events of the burst being gathered; `undefined`: one was not named. */
+  let burst: Set<string> | undefined = new Set();
 
   const identityNow = (): string | undefined => {
     try {
@@ -44,9 +50,9 @@ export function watchDirectory(options: DirWatchOptions): () => void {
     }
   };
 
-  const notify = () => {
+  const notify = (names: ReadonlySet<string> | undefined) => {
     try {
-      options.onChange();
+      options.onChange(names);
     } catch {
       // The subscriber machinery reports its own failures; the watch keeps running.
     }
@@ -64,7 +70,7 @@ export function watchDirectory(options: DirWatchOptions): () => void {
       rearmTimer = undefined;
       if (arm()) {
         rearmDelay = 25;
-        notify();
+        notify(undefined);
       } else {
         rearmDelay = Math.min(rearmDelay * 2, MAX_REARM_MS);
         scheduleRearm();
@@ -76,17 +82,23 @@ export function watchDirectory(options: DirWatchOptions): () => void {
   const flush = () => {
     flushTimer = undefined;
     if (stopped) return;
+    let names = burst;
+    burst = new Set();
     // The directory may have been removed or replaced: its old inode sends no more events.
     if (identityNow() !== identity) {
+      names = undefined;
       disarm();
       if (arm()) rearmDelay = 25;
       else scheduleRearm();
     }
-    notify();
+    notify(names);
   };
 
-  const onEvent = () => {
-    if (stopped || flushTimer) return;
+  const onEvent = (_event?: string, filename?: string | Buffer | null) => {
+    if (stopped) return;
+    if (typeof filename === 'string' && filename !== '') burst?.add(filename);
+    else burst = undefined;
+    if (flushTimer) return;
     flushTimer = setTimeout(flush, debounceMs);
     flushTimer.unref();
   };
@@ -105,7 +117,7 @@ export function watchDirectory(options: DirWatchOptions): () => void {
     });
     identity = before;
     // Replaced between the stat and the watch: check again on the next flush.
-    if (identityNow() !== before) onEvent();
+    if (identityNow() !== before) onEvent('rename', null);
     return true;
   }
 

@@ -7,10 +7,12 @@ import { systemClock } from '@hft/time/core';
 import { createChangePeek } from './change-peek.js';
 import { assertAccountKey, checkOptions } from './check-options.js';
 import { retrying } from './file-changed.js';
+import { readTextSync } from './file-io.js';
 import { createFileOwner } from './file-owner.js';
 import { createLayout } from './layout.js';
 import { createFileLease } from './lease-file.js';
-import { listKeys } from './listing.js';
+import { listKeys, listSummaries } from './listing.js';
+import { createNameIndex } from './name-index.js';
 import type { FileStoreWarning, FileTokenStoreOptions } from './options.js';
 import { createPlacement } from './placement.js';
 import { createQuarantine } from './quarantine.js';
@@ -69,10 +71,19 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       }),
   });
   const writes = createTokenWrites({ layout, placement, lease });
+  const names = createNameIndex(dir, layout.tightened);
   const subscriptions = createSubscriptions({
     dir,
     debounceMs: options.watchDebounceMs ?? 25,
     peek: createChangePeek(layout, owner),
+    defaultHolder() {
+      try {
+        const text = readTextSync(layout.defaultPath);
+        return text === undefined ? undefined : owner.identifyText(text).identity.key;
+      } catch {
+        return undefined;
+      }
+    },
   });
   let closed = false;
 
@@ -80,7 +91,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
     if (closed) throw storageError(`${operation} after close()`, { operation, key });
   }
 
-  return {
+  const store: TokenStore = {
     name: BACKEND,
 
     async get(key) {
@@ -105,6 +116,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       const check = overwriteCheck(codec, key);
       await layout.ensureDir(context);
       await retrying(dir, context, () => writes.write(key, text, context, check));
+      if (record.accountName !== undefined) await names.note(record.accountName, key);
     },
 
     async delete(key) {
@@ -120,6 +132,25 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       return retrying(dir, context, () => listKeys(layout, owner, context));
     },
 
+    async summaries() {
+      ensureOpen('summaries');
+      const context = { operation: 'summaries' };
+      const listed = await retrying(dir, context, () =>
+        listSummaries(layout, owner, codec, quarantine, context),
+      );
+      // Accounts written by older versions (or before a crash) get their name entries here.
+      await names.repair(listed);
+      return listed;
+    },
+
+    async accountNamed(name) {
+      ensureOpen('get');
+      const key = typeof name === 'string' && name !== '' ? await names.lookup(name) : undefined;
+      if (key === undefined) return undefined;
+      const record = await store.get(key);
+      return record?.accountName === name ? { key, record } : undefined;
+    },
+
     async withLock(key, ttlMs, fn, lockOptions) {
       ensureOpen('lock', typeof key === 'string' ? key : undefined);
       return withLease(lease, key, ttlMs, fn, lockOptions);
@@ -132,9 +163,16 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       return subscriptions.add(key, onChange);
     },
 
+    watchAll(onChange) {
+      if (typeof onChange !== 'function') throw invalidArgument('onChange', 'a function');
+      ensureOpen('watch');
+      return subscriptions.addAll(onChange);
+    },
+
     async close() {
       closed = true;
       subscriptions.close();
     },
   };
+  return store;
 }

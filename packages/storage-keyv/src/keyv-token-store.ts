@@ -1,8 +1,10 @@
 import {
+  type AccountSummary,
   assertTokenRecord,
   createRecordCodec,
   type LeasePrimitives,
   type RecordCipher,
+  summarizeRecord,
   type TokenRecord,
   type TokenStore,
   type TokenStoreChange,
@@ -32,8 +34,29 @@ export interface KeyvTokenStoreOptions {
    * delivered at once.
    */
   watch?: (key: string, onChange: (change: TokenStoreChange) => void) => Unsubscribe;
+  /**
+   * Cross-process change notifications for `watchAll` (every key). Default: polling every record
+   * every `pollIntervalMs` (a backend with notifications should pass its own).
+   */
+  watchAll?: (onChange: (change: TokenStoreChange) => void) => Unsubscribe;
+  /**
+   * The backend's own listing of summaries in one round trip (an index, one query). Default: one
+   * pass of the Keyv iterator, decoding each record.
+   */
+  summaries?: () => Promise<AccountSummary[]>;
+  /**
+   * The key a name index of the backend gives for an account name (`undefined`: not known), for
+   * `accountNamed`; the store reads that record and checks it carries the name. Default: none
+   * (the store then has no `accountNamed`, and names resolve through `summaries`).
+   */
+  keyNamed?: (name: string) => Promise<string | undefined>;
   /** Polling interval of the default watch, in ms; 0 disables polling. Default 1000. */
   pollIntervalMs?: number;
+  /**
+   * Called after every successful set with the exact text stored (the codec's output), before
+   * the change is published: a backend keeping an index beside the records updates it here.
+   */
+  afterSet?: (key: string, stored: string, record: TokenRecord) => Promise<void>;
   /** Called after every successful set/delete (e.g. to notify other processes: Postgres NOTIFY). Failures are StorageErrors. */
   afterWrite?: (change: TokenStoreChange) => Promise<void>;
   /** Keyv TTL in ms for a record (e.g. expiry + grace), or undefined for none. Default: none. */
@@ -99,12 +122,30 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
     }
     return value;
   };
+  /** Every stored record's raw value, by account key, from one pass of the iterator. */
+  const readAll = async (): Promise<Map<string, string>> => {
+    if (!keyv.iterator) throw new Error('this Keyv adapter cannot list keys (no iterator)');
+    const out = new Map<string, string>();
+    for await (const [key, value] of keyv.iterator(undefined)) {
+      if (typeof key !== 'string' || !key.startsWith('upstox:')) continue;
+      if (typeof value !== 'string') {
+        throw new StorageError(`${name} store: the value for ${key} is not a stored record`, {
+          backend: name,
+          code: ErrorCodes.STORAGE_CORRUPT,
+          details: { backend: name, operation: 'summaries', key },
+        });
+      }
+      out.set(key, value);
+    }
+    return out;
+  };
   const notify = async (change: TokenStoreChange) => {
     bus.publish(change);
     if (options.afterWrite) await options.afterWrite(change);
   };
 
-  return {
+  const keyNamed = options.keyNamed;
+  const store: TokenStore = {
     name,
     get(key) {
       return guard('get', key, async () => {
@@ -118,6 +159,7 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
         const encoded = codec.encode(key, record);
         codec.checkOverwrite(key, await readRaw(key));
         await keyv.set(key, encoded, options.ttlMs?.(record));
+        if (options.afterSet) await options.afterSet(key, encoded, record);
         await notify({ key, kind: 'set', record });
       });
     },
@@ -138,6 +180,27 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
         return keys;
       });
     },
+    ...(keyNamed
+      ? {
+          accountNamed(accountName: string) {
+            return guard('get', undefined, async () => {
+              const key = await keyNamed(accountName);
+              if (key === undefined) return undefined;
+              const raw = await readRaw(key);
+              const record = raw === undefined ? undefined : codec.decode(key, raw);
+              return record?.accountName === accountName ? { key, record } : undefined;
+            });
+          },
+        }
+      : {}),
+    summaries() {
+      return guard('summaries', undefined, async () => {
+        if (options.summaries) return options.summaries();
+        const out: AccountSummary[] = [];
+        for (const [key, raw] of await readAll()) out.push(summarizeRecord(key, codec.decode(key, raw)));
+        return out;
+      });
+    },
     async withLock(key, ttlMs, fn, lockOptions) {
       ensureOpen('lock');
       return withLease(lease, key, ttlMs, fn, lockOptions);
@@ -147,6 +210,18 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
       const unsubscribers: Unsubscribe[] = [bus.subscribe(key, onChange)];
       if (options.watch) unsubscribers.push(options.watch(key, onChange));
       else if (pollMs > 0) unsubscribers.push(pollRaw(key, pollMs, readRaw, onChange));
+      const stop = () => {
+        for (const u of unsubscribers) u();
+        stops.delete(stop);
+      };
+      stops.add(stop);
+      return stop;
+    },
+    watchAll(onChange) {
+      ensureOpen('watch');
+      const unsubscribers: Unsubscribe[] = [bus.subscribeAll(onChange)];
+      if (options.watchAll) unsubscribers.push(options.watchAll(onChange));
+      else if (pollMs > 0) unsubscribers.push(pollEvery(pollMs, readAll, onChange));
       const stop = () => {
         for (const u of unsubscribers) u();
         stops.delete(stop);
@@ -165,6 +240,39 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
       if (options.onClose) await options.onClose().catch((error: unknown) => (failure ??= error));
       if (failure !== undefined) throw fail('close', undefined, failure);
     },
+  };
+  return store;
+}
+
+/** Polls every raw value and reports the keys whose value changed (the fallback of `watchAll`). */
+function pollEvery(
+  intervalMs: number,
+  readAll: () => Promise<Map<string, string>>,
+  onChange: (change: TokenStoreChange) => void,
+): Unsubscribe {
+  let last: Map<string, string> | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    try {
+      const now = await readAll();
+      if (last) {
+        for (const [key, raw] of now) if (last.get(key) !== raw) onChange({ key, kind: 'set' });
+        for (const key of last.keys()) if (!now.has(key)) onChange({ key, kind: 'delete' });
+      }
+      last = now;
+    } catch {
+      // As in the per-key poller: keep the last view and retry.
+    }
+    if (!stopped) {
+      timer = setTimeout(tick, intervalMs);
+      timer.unref();
+    }
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
   };
 }
 

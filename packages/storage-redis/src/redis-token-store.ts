@@ -1,13 +1,17 @@
 import { inspect } from 'node:util';
 import {
+  type AccountSummary,
   assertTokenRecord,
   createRecordCodec,
+  parseSummary,
   type RateLimitBackend,
+  summarizeRecord,
   type TokenStore,
 } from '@hft/auth-core/store';
-import { InputError, StorageError } from '@hft/errors';
+import { ErrorCodes, InputError, StorageError } from '@hft/errors';
 import { keyvTokenStore, localBus } from '@hft/storage-keyv';
 import { createClient } from '@redis/client';
+import { accountIndex } from './account-index.js';
 import { keyLayout } from './key-layout.js';
 import { type RedisTokenStoreOptions, resolveOptions } from './options.js';
 import { recordTtlMs } from './record-ttl.js';
@@ -16,7 +20,7 @@ import { createRedisKeyv } from './redis-keyv.js';
 import { redisLease } from './redis-lease.js';
 import { redisRateLimits } from './redis-rate-limits.js';
 import type { RedisTarget } from './redis-url.js';
-import { createWatchHub, type WatchHub } from './watch-hub.js';
+import { createWatchHub, type WatchHub, watchesArmed } from './watch-hub.js';
 
 const NAME = 'redis';
 const QUEUE_MAX = 1000;
@@ -32,10 +36,11 @@ export interface RedisTokenStore extends TokenStore {
   readonly prefix: string;
   /**
    * Connects now instead of on first use: resolves once the command connection and the watch
-   * connection are up and Redis tracks this store's records for it, so every `watch`, added
-   * before or after, is live from then on. Optional (every call connects on demand, and a
-   * `watch` on an unconnected store goes live a few round trips later), but useful at start-up
-   * to fail early and to be sure not to miss the very next change.
+   * connection are up and Redis tracks the records watched so far for this store; a `watch`
+   * added later is live one round trip after it is added (writes by stores of this process wait
+   * for it). Optional (every call connects on demand, and a `watch` on an unconnected store goes
+   * live a few round trips later), but useful at start-up to fail early and to be sure not to
+   * miss the very next change.
    * @throws StorageError `HFT_STORAGE_UNAVAILABLE` when Redis cannot be reached in time, or
    *   refuses client tracking (Redis older than 6.0, or an ACL without `CLIENT`).
    */
@@ -57,10 +62,13 @@ function reconnectDelay(retries: number, capMs: number): number {
  *
  * Records are the shared record codec's JSON (sealed with `cipher` when set) at
  * `<prefix>token:<account key>`, with a Redis TTL of `expiresAt + ttlGraceMs - now` (at least a
- * minute), so dead tokens clean themselves up. `withLock` takes `SET <prefix>lock:<key> NX PX`
- * and releases with a compare-and-delete script. `watch` uses Redis client tracking (broadcast
- * mode on the `<prefix>token:` prefix, redirected to one subscriber connection per store), so
- * every change of a record is announced by Redis itself. Nothing connects until the first call (or
+ * minute), so dead tokens clean themselves up; each is written by one script together with its
+ * entry in the account index `<prefix>accounts` (what `summaries()` lists in one call).
+ * `withLock` takes `SET <prefix>lock:<key> NX PX` and releases with a compare-and-delete
+ * script. `watch` uses Redis client tracking redirected to one subscriber connection per store:
+ * per watched key (`OPTIN`, `CLIENT CACHING YES` before each read of a watched record), or in
+ * broadcast mode on the `<prefix>token:` prefix while a `watchAll` is active, so every change of
+ * a watched record is announced by Redis itself, and only those. Nothing connects until the first call (or
  * {@link RedisTokenStore.connect}); both connections reconnect by themselves with capped
  * backoff, and while Redis is away every call fails with `StorageError` within
  * `connectTimeoutMs` (or `commandTimeoutMs` for a server that stopped answering).
@@ -72,6 +80,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
   const { target, secrets } = settings.parsed;
   const { prefix, cipher, connectTimeoutMs, commandTimeoutMs } = settings;
   const keys = keyLayout(prefix);
+  const index = accountIndex(keys.index, keys.names, keys.record(''));
   const codec = createRecordCodec({ backend: NAME, ...(cipher ? { cipher } : {}) });
   // Half the connect timeout: a call that waits for a lost connection sees at least one attempt.
   const backoffCapMs = Math.max(50, Math.floor(connectTimeoutMs / 2));
@@ -122,11 +131,35 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     return commands.run(operation, key, fn);
   };
 
+  const scope = `${target.display}|${prefix}`;
   const watchHub = createWatchHub({
     commands,
     subscriber,
     keys,
-    read: (key) => call('get', key, () => inner.get(key)),
+    scope,
+    decode(key, stored) {
+      if (stored === null) return undefined;
+      let wrapped: { value?: unknown; expires?: unknown };
+      try {
+        wrapped = JSON.parse(stored) as { value?: unknown; expires?: unknown };
+      } catch (error) {
+        throw new StorageError(`${NAME} store: the value for ${key} is not a stored record`, {
+          backend: NAME,
+          code: ErrorCodes.STORAGE_CORRUPT,
+          cause: error,
+          details: { backend: NAME, operation: 'get', key },
+        });
+      }
+      if (typeof wrapped.expires === 'number' && wrapped.expires <= Date.now()) return undefined;
+      if (typeof wrapped.value !== 'string') {
+        throw new StorageError(`${NAME} store: the value for ${key} is not a stored record`, {
+          backend: NAME,
+          code: ErrorCodes.STORAGE_CORRUPT,
+          details: { backend: NAME, operation: 'get', key },
+        });
+      }
+      return codec.decode(key, wrapped.value);
+    },
   });
   hub = watchHub;
 
@@ -136,8 +169,10 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     ...(cipher ? { cipher } : {}),
     lease: redisLease(commands, keys, NAME),
     watch: watchHub.watch,
+    watchAll: watchHub.watchAll,
     ttlMs: (record) => recordTtlMs(record, settings.ttlGraceMs, settings.clock.now()),
     pollIntervalMs: 0,
+    keyNamed: (name) => index.keyNamed(commands.client, name),
     disconnect: false,
     onClose: async () => {
       await Promise.all([commands.close(), subscriber.close()]);
@@ -150,6 +185,35 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     return typeof value === 'string' ? value : undefined;
   };
 
+  /**
+   * One script lists the index (checked against the records); records it could not vouch for
+   * (written by an older version, or by another tool) are read in one MGET and their entries repaired.
+   */
+  const readSummaries = async (): Promise<AccountSummary[]> => {
+    const { indexed, unindexed } = await index.list(commands.client);
+    const out: AccountSummary[] = [];
+    for (const [key, text] of indexed) {
+      const summary = parseSummary(key, text);
+      if (summary) out.push(summary);
+      else unindexed.push(key);
+    }
+    if (unindexed.length === 0) return out;
+    const values = await commands.client.mGet(unindexed.map((key) => keys.record(key)));
+    const repairs: Array<{ key: string; summary: string; value: string }> = [];
+    unindexed.forEach((key, i) => {
+      const value = values[i];
+      if (typeof value !== 'string') return;
+      const wrapped = JSON.parse(value) as { value?: unknown };
+      if (typeof wrapped.value !== 'string') return;
+      const summary = summarizeRecord(key, codec.decode(key, wrapped.value, { operation: 'summaries' }));
+      out.push(summary);
+      repairs.push({ key, summary: JSON.stringify(summary), value });
+    });
+    // A repair that fails costs the next listing one more read, nothing else.
+    await index.repair(commands.client, repairs).catch(() => {});
+    return out;
+  };
+
   const description = `redis store at ${target.display} (prefix "${prefix}")`;
   const store: RedisTokenStore = {
     name: NAME,
@@ -160,6 +224,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
       // Bad input is an InputError even while Redis is away.
       assertTokenRecord(record);
       return call('set', key, async () => {
+        await watchesArmed(scope);
         const encoded = codec.encode(key, record);
         codec.checkOverwrite(key, await storedValue(key));
         let ttl: number;
@@ -172,16 +237,32 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
             details: { backend: NAME, operation: 'set', key },
           });
         }
-        // One plain SET, in the {value, expires} form Keyv reads back. Watchers in other
-        // processes hear of it from Redis itself (client tracking), so there is nothing to publish.
+        // One script: the SET, in the {value, expires} form Keyv reads back, and the account
+        // index entry. Watchers in other processes hear of it from Redis itself (client
+        // tracking), so there is nothing to publish.
         const stored = JSON.stringify({ value: encoded, expires: Date.now() + ttl });
-        await commands.client.set(keys.record(key), stored, { PX: ttl });
+        const summary = JSON.stringify(summarizeRecord(key, record));
+        await index.write(commands.client, key, stored, ttl, summary, record.accountName);
+        watchHub.wrote(key, stored);
         localBus(keyv).publish({ key, kind: 'set', record });
       });
     },
-    delete: (key) => call('delete', key, () => inner.delete(key)),
+    delete: (key) =>
+      call('delete', key, async () => {
+        await watchesArmed(scope);
+        const removed = await index.remove(commands.client, key);
+        watchHub.wrote(key, null);
+        if (removed) localBus(keyv).publish({ key, kind: 'delete' });
+        return removed;
+      }),
     list: () => call('list', undefined, () => inner.list()),
     rateLimits: redisRateLimits(commands, prefix, NAME),
+    summaries: () => call('summaries', undefined, () => readSummaries()),
+    accountNamed: (name) => call('get', undefined, async () => inner.accountNamed?.(name)),
+    watchAll(onChange) {
+      ensureOpen('watch');
+      return inner.watchAll(onChange);
+    },
     withLock(key, ttlMs, fn, lockOptions) {
       ensureOpen('lock');
       return inner.withLock(key, ttlMs, fn, lockOptions);
@@ -194,6 +275,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
       ensureOpen('connect');
       await commands.ready('connect');
       await watchHub.settle('connect');
+      await watchHub.armed();
     },
     async close() {
       if (closed) return;

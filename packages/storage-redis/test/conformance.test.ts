@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createRecordCipher } from '@hft/auth-core';
+import { createRecordCipher, createRecordCodec } from '@hft/auth-core';
 import { runTokenStoreConformance } from '@hft/storage-conformance';
 import { type RedisServer, startRedis } from '@hft/test-kit';
 import { afterAll, beforeAll } from 'vitest';
@@ -45,6 +45,13 @@ for (const encrypted of [false, true]) {
         repairBackend: () => server.restart(),
         async teardown() {
           await server.cli('FLUSHALL');
+        },
+        // What versions before the account index did: one plain SET of the record, no index entry.
+        async writeAsOlderVersion(key, record) {
+          const codec = createRecordCodec({ backend: 'redis', ...(cipher ? { cipher } : {}) });
+          const ttl = record.tokens.daily!.expiresAt - clock.now();
+          const value = JSON.stringify({ value: codec.encode(key, record), expires: Date.now() + ttl });
+          await server.cli('SET', `${prefix}token:${key}`, value, 'PX', String(ttl));
         },
       };
     },

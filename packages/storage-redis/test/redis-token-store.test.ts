@@ -63,7 +63,14 @@ describe('records and TTL', () => {
     await store.set(record.accountKey, record);
 
     const redisKey = `${prefix}token:${record.accountKey}`;
-    expect(await server.cli('KEYS', `${prefix}*`)).toBe(redisKey);
+    expect((await server.cli('KEYS', `${prefix}*`)).split('\n').sort()).toEqual([
+      `${prefix}accounts`,
+      redisKey,
+    ]);
+    // The account index entry: the record's expiry stamp, then its summary (no secret).
+    const entry = await server.cli('HGET', `${prefix}accounts`, record.accountKey);
+    expect(entry).toMatch(/^\d+\|\{"key":"upstox:/);
+    expect(entry).not.toContain(record.tokens.daily!.token);
     const pttl = Number(await server.cli('PTTL', redisKey));
     const expected = 2 * HOUR + 30 * 60_000;
     expect(pttl).toBeLessThanOrEqual(expected);
@@ -442,6 +449,57 @@ describe('watch over Redis client tracking', () => {
     await watcher.connect();
     await writer.set(record.accountKey, withDaily(record, { token: 'after-reconnect' }));
     await waitForChange(changes, (c) => c.record?.tokens.daily?.token === 'after-reconnect');
+  });
+
+  it('tracks only the watched keys (OPTIN), and the whole namespace only while something watches every account', async () => {
+    const trackingIds = async () =>
+      (await server.cli('CLIENT', 'LIST', 'TYPE', 'normal'))
+        .split('\n')
+        .filter((l) => l.includes(' name=hft-token-store ') && /flags=\S*t/.test(l))
+        .map((l) => l.match(/^id=(\d+) /)?.[1]);
+    const before = await trackingIds();
+    const prefix = freshPrefix();
+    const watcher = await open({ prefix });
+    const record = sampleRecord();
+    const changes: TokenStoreChange[] = [];
+    watcher.watch(record.accountKey, (c) => changes.push(c));
+    await watcher.connect();
+    const watcherId = (await trackingIds()).find((id) => !before.includes(id));
+    expect(watcherId).toBeDefined();
+    const writer = await open({ prefix });
+    // The tracking flags of the watcher's command connection (`t`: tracking, `B`: broadcast).
+    const tracker = async () => {
+      const line = (await server.cli('CLIENT', 'LIST', 'TYPE', 'normal'))
+        .split('\n')
+        .find((l) => l.startsWith(`id=${watcherId} `));
+      return line?.match(/ flags=(\S+) /)?.[1] ?? '';
+    };
+    // Not broadcast: Redis sends this connection invalidations for the keys it read with
+    // CACHING YES only, so the watcher of one account is not told of other accounts' writes.
+    const perKey = await tracker();
+    expect(perKey).toContain('t');
+    expect(perKey).not.toContain('B');
+    expect(await server.cli('INFO', 'stats')).toMatch(/tracking_total_keys:[1-9]/);
+    const other = sampleRecord({ userId: `${record.userId}0` });
+    await writer.set(other.accountKey, other);
+    await writer.set(record.accountKey, withDaily(record, { token: 'per-key' }));
+    await waitForChange(changes, (c) => c.record?.tokens.daily?.token === 'per-key');
+    // Invalidated once, re-read with CACHING YES: still tracked, still heard.
+    await writer.set(record.accountKey, withDaily(record, { token: 'per-key-again' }));
+    await waitForChange(changes, (c) => c.record?.tokens.daily?.token === 'per-key-again');
+    expect(changes.every((c) => c.key === record.accountKey)).toBe(true);
+
+    const everything: TokenStoreChange[] = [];
+    const stopAll = watcher.watchAll((c) => everything.push(c));
+    await watcher.connect();
+    expect(await tracker()).toContain('B');
+    await writer.set(other.accountKey, withDaily(other, { token: 'heard-by-all' }));
+    await waitForChange(everything, (c) => c.record?.tokens.daily?.token === 'heard-by-all');
+    stopAll();
+    await watcher.connect();
+    expect(await tracker()).not.toContain('B');
+    await writer.set(record.accountKey, withDaily(record, { token: 'after-watch-all' }));
+    await waitForChange(changes, (c) => c.record?.tokens.daily?.token === 'after-watch-all');
   });
 
   it('switches tracking on again when its command connection is killed', async () => {

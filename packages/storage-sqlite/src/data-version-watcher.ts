@@ -18,6 +18,8 @@ export interface DataVersionWatcherOptions {
 export interface DataVersionWatcher {
   /** Calls `onChange` when the stored value of `key` changes. */
   watch(key: string, onChange: (change: TokenStoreChange) => void): Unsubscribe;
+  /** Calls `onChange` for every key whose stored value changes (keys stored later included). */
+  watchAll(onChange: (change: TokenStoreChange) => void): Unsubscribe;
   /** Stops polling and closes the connection. Throws the driver's error if closing fails. */
   close(): Promise<void>;
 }
@@ -28,10 +30,20 @@ export interface DataVersionWatcher {
  * this one) committed, so an idle database costs one tiny statement per interval. On a change it
  * re-reads the watched keys in one query and notifies the keys whose stored value differs from
  * the last one seen: writes to other keys, and lock traffic, notify nobody.
+ *
+ * Watchers of every key (`watchAll`) are polled the same way: an idle database still costs one
+ * `PRAGMA` per interval; after a commit, every record is read in one query and compared with the
+ * values seen before (the table keeps no per-row version that would let it read fewer).
  */
 export function dataVersionWatcher(options: DataVersionWatcherOptions): DataVersionWatcher {
   const { table, intervalMs, database } = options;
   const selectWatched = `SELECT key, value FROM "${table}" WHERE key IN (SELECT value FROM json_each(?))`;
+  const selectAll = `SELECT key, value FROM "${table}" WHERE key LIKE 'upstox:%'`;
+  const everyKey = new Set<(change: TokenStoreChange) => void>();
+  /** The values seen by the last full read, for watchers of every key; `undefined` before one. */
+  let allSeen: Map<string, string> | undefined;
+  /** Releases the statements held until the first full read of a new watcher of every key. */
+  let allArmed: Array<() => void> = [];
   /** Per key whose first read is pending: resolves the promise registered with {@link holdStatements}. */
   const armed = new Map<string, () => void>();
   const release = (key: string) => {
@@ -53,7 +65,7 @@ export function dataVersionWatcher(options: DataVersionWatcherOptions): DataVers
     },
     onUnwatched(key) {
       release(key);
-      if (changes.size === 0) {
+      if (changes.size === 0 && everyKey.size === 0) {
         version = undefined;
         if (timer) clearTimeout(timer);
         timer = undefined;
@@ -80,6 +92,8 @@ export function dataVersionWatcher(options: DataVersionWatcherOptions): DataVers
 
   const tick = async (): Promise<void> => {
     const firstReads = new Set(armed.values());
+    const allFirstReads = allArmed;
+    allArmed = [];
     try {
       const db = await connect();
       // The version is read before the values: a commit landing between the two reads shows up as
@@ -87,6 +101,26 @@ export function dataVersionWatcher(options: DataVersionWatcherOptions): DataVers
       const [row] = await db.all<{ data_version: number }>('PRAGMA data_version');
       const current = row?.data_version;
       const changed = version !== undefined && current !== version;
+      if (everyKey.size > 0 && (changed || allSeen === undefined)) {
+        const rows = await db.all<{ key: string; value: string }>(selectAll);
+        const now = new Map(rows.map((r) => [r.key, r.value]));
+        const before = allSeen;
+        allSeen = now;
+        const news: TokenStoreChange[] = [];
+        if (before) {
+          for (const [key, value] of now) if (before.get(key) !== value) news.push({ key, kind: 'set' });
+          for (const key of before.keys()) if (!now.has(key)) news.push({ key, kind: 'delete' });
+        }
+        for (const change of news) {
+          for (const listener of [...everyKey]) {
+            try {
+              listener({ ...change });
+            } catch {
+              // A listener's failure is its own.
+            }
+          }
+        }
+      }
       const keys = changes.keys().filter((key) => changed || !changes.knows(key));
       if (keys.length > 0) {
         const rows = await db.all<{ key: string; value: string }>(selectWatched, JSON.stringify(keys));
@@ -101,6 +135,7 @@ export function dataVersionWatcher(options: DataVersionWatcherOptions): DataVers
     } catch {
       // An outage: keep the last view and retry next interval; get/set report the failure.
     } finally {
+      for (const resolve of allFirstReads) resolve();
       for (const [key, resolve] of [...armed]) {
         if (changes.knows(key) || firstReads.has(resolve)) release(key);
       }
@@ -112,7 +147,7 @@ export function dataVersionWatcher(options: DataVersionWatcherOptions): DataVers
       running = undefined;
       const soon = again;
       again = false;
-      if (closed || changes.size === 0) return;
+      if (closed || (changes.size === 0 && everyKey.size === 0)) return;
       timer = setTimeout(
         () => {
           timer = undefined;
@@ -140,6 +175,30 @@ export function dataVersionWatcher(options: DataVersionWatcherOptions): DataVers
 
   return {
     watch: (key, onChange) => changes.subscribe(key, onChange),
+    watchAll(onChange) {
+      const listener = (change: TokenStoreChange) => onChange(change);
+      everyKey.add(listener);
+      // As for one key: writes of this process wait for the first full read, so none is taken
+      // for the starting state.
+      if (allSeen === undefined) {
+        holdStatements(
+          database,
+          new Promise<void>((resolve) => {
+            allArmed.push(resolve);
+          }),
+        );
+      }
+      pollNow();
+      return () => {
+        if (!everyKey.delete(listener) || everyKey.size > 0) return;
+        allSeen = undefined;
+        if (changes.size === 0) {
+          version = undefined;
+          if (timer) clearTimeout(timer);
+          timer = undefined;
+        }
+      };
+    },
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
@@ -147,6 +206,8 @@ export function dataVersionWatcher(options: DataVersionWatcherOptions): DataVers
       await running;
       for (const key of [...armed.keys()]) release(key);
       changes.clear();
+      everyKey.clear();
+      for (const resolve of allArmed.splice(0)) resolve();
       const opened = await connection?.catch(() => undefined);
       connection = undefined;
       await opened?.close();

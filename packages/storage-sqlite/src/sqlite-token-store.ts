@@ -1,4 +1,4 @@
-import type { TokenStore } from '@hft/auth-core/store';
+import { createRecordCodec, type TokenStore } from '@hft/auth-core/store';
 import { StorageError } from '@hft/errors';
 import { keyvTokenStore } from '@hft/storage-keyv';
 import KeyvSqlite from '@keyv/sqlite';
@@ -12,6 +12,7 @@ import {
   resolveSqliteOptions,
   type SqliteTokenStoreOptions,
 } from './sqlite-options.js';
+import { type SummaryIndex, summaryIndex } from './summary-index.js';
 import { baselineReadsSettled } from './watch-barrier.js';
 
 const NAME = 'sqlite';
@@ -48,8 +49,13 @@ async function enableWal(db: SqliteConnection, busyTimeoutMs: number): Promise<v
 }
 
 /** Puts the database in WAL mode and creates the lease table; runs on the store's own connection. */
-async function configure(db: SqliteConnection, options: ResolvedSqliteOptions): Promise<void> {
+async function configure(
+  db: SqliteConnection,
+  options: ResolvedSqliteOptions,
+  index: SummaryIndex,
+): Promise<void> {
   await enableWal(db, options.busyTimeoutMs);
+  await index.install(db);
   await db.run(
     `CREATE TABLE IF NOT EXISTS "${options.leaseTable}" ` +
       '(key TEXT PRIMARY KEY NOT NULL, owner TEXT NOT NULL, until INTEGER NOT NULL)',
@@ -58,10 +64,10 @@ async function configure(db: SqliteConnection, options: ResolvedSqliteOptions): 
 }
 
 /** Opens the store's own connection and configures the database; closes it again on failure. */
-async function openControl(options: ResolvedSqliteOptions): Promise<SqliteConnection> {
+async function openControl(options: ResolvedSqliteOptions, index: SummaryIndex): Promise<SqliteConnection> {
   const db = await openConnection(options.path, options.busyTimeoutMs);
   try {
-    await configure(db, options);
+    await configure(db, options, index);
     return db;
   } catch (error) {
     await db.close().catch(() => {});
@@ -103,8 +109,21 @@ export function createSqliteTokenStore(options: SqliteTokenStoreOptions): TokenS
   }
   const database = `${path}\0${table}`;
 
+  const codec = createRecordCodec({ backend: NAME, ...(resolved.cipher ? { cipher: resolved.cipher } : {}) });
+  const index = summaryIndex({
+    connection: () => control,
+    table,
+    async decode(key, column) {
+      const data = (await keyv.deserialize?.(column)) as
+        | { value?: unknown; expires?: number | null }
+        | undefined;
+      if (typeof data?.value !== 'string') return undefined;
+      if (typeof data.expires === 'number' && data.expires <= Date.now()) return undefined;
+      return { record: codec.decode(key, data.value, { operation: 'summaries' }), stored: data.value };
+    },
+  });
   // Rejections are observed here and re-raised by every operation that awaits them.
-  const control = openControl(resolved);
+  const control: Promise<SqliteConnection> = openControl(resolved, index);
   control.catch(() => {});
   const adapter = new KeyvSqlite({ uri: path, table, busyTimeout: busyTimeoutMs });
   // The adapter connects in its constructor; awaiting a first statement surfaces its failure.
@@ -136,6 +155,11 @@ export function createSqliteTokenStore(options: SqliteTokenStoreOptions): TokenS
     ...(resolved.cipher ? { cipher: resolved.cipher } : {}),
     lease,
     watch: watcher.watch,
+    watchAll: watcher.watchAll,
+    summaries: index.summaries,
+    keyNamed: index.keyNamed,
+    // A summary that could not be written is only a cache miss: the next listing decodes the record.
+    afterSet: (key, stored, record) => index.written(key, stored, record).catch(() => {}),
     // Closed below, after the pollers, so that a failure to close one still closes the others.
     disconnect: false,
     async onClose() {

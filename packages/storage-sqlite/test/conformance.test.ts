@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRecordCipher } from '@hft/auth-core';
 import { runTokenStoreConformance } from '@hft/storage-conformance';
+import { keyvTokenStore } from '@hft/storage-keyv';
+import KeyvSqlite from '@keyv/sqlite';
+import Keyv from 'keyv';
 import { createSqliteTokenStore, DEFAULT_TABLE } from '../src/index.js';
 import { rawSql } from './helpers/raw-sql.js';
 
@@ -32,6 +35,21 @@ for (const encrypted of [false, true]) {
           broken = false;
         },
         teardown: () => rm(dir, { recursive: true, force: true }),
+        // What versions before the account index did: a plain Keyv write of the record.
+        async writeAsOlderVersion(key, record) {
+          const keyv = new Keyv({
+            store: new KeyvSqlite({ uri: path, table: DEFAULT_TABLE }),
+            namespace: undefined,
+            useKeyPrefix: false,
+          });
+          const old = keyvTokenStore(keyv, {
+            name: 'sqlite',
+            pollIntervalMs: 0,
+            ...(cipher ? { cipher } : {}),
+          });
+          await old.set(key, record);
+          await old.close();
+        },
       };
     },
   });

@@ -153,7 +153,7 @@ describe('createSqliteTokenStore', () => {
       path,
       "SELECT name FROM sqlite_master WHERE type = 'table'",
     );
-    expect(tables.map((t) => t.name).sort()).toEqual(['desk_locks', 'desk_tokens']);
+    expect(tables.map((t) => t.name).sort()).toEqual(['desk_locks', 'desk_tokens', 'desk_tokens_accounts']);
   });
 
   it('stores only ciphertext with a cipher, and a store without the key fails closed', async () => {

@@ -1,4 +1,4 @@
-import type { TokenStore, TokenStoreChange } from '@hft/auth-core';
+import type { TokenRecord, TokenStore, TokenStoreChange } from '@hft/auth-core';
 import { ErrorCodes, isHftError, StorageError } from '@hft/errors';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sampleRecord, withDaily } from './sample-record.js';
@@ -13,6 +13,11 @@ export interface StoreHarness {
   repairBackend(): Promise<void>;
   /** Removes the backend and everything in it. */
   teardown(): Promise<void>;
+  /**
+   * Writes `record` under `key` the way an older version of the store did, before it kept an
+   * index of summaries (backends with such an index; the index-repair test runs only with it).
+   */
+  writeAsOlderVersion?(key: string, record: TokenRecord): Promise<void>;
 }
 
 /** Options of {@link runTokenStoreConformance}. */
@@ -317,6 +322,148 @@ export function runTokenStoreConformance(options: ConformanceOptions): void {
       }
       await harness.repairBackend();
       expect((await store.get(record.accountKey))?.tokens.daily?.token).toBe(record.tokens.daily!.token);
+    });
+
+    describe('account summaries and watching many accounts', () => {
+      const secretsOf = (r: TokenRecord) =>
+        [r.tokens.daily!.token, r.tokens.extended?.token].filter((t) => t !== undefined);
+
+      it('lists a summary of every account, without secrets, following sets and deletes', async () => {
+        expect(await store.summaries()).toEqual([]);
+        const a = sampleRecord({ userId: 'AAA1', accountName: 'alpha' });
+        const b = sampleRecord({ userId: 'BBB2' });
+        await store.set(a.accountKey, a);
+        await store.set(b.accountKey, b);
+        const listed = (await (await open()).summaries()).sort((x, y) => x.key.localeCompare(y.key));
+        expect(listed).toEqual([
+          {
+            key: a.accountKey,
+            name: 'alpha',
+            clientId: a.clientId,
+            userId: 'AAA1',
+            userName: a.userName,
+            expiresAt: a.tokens.daily!.expiresAt,
+          },
+          {
+            key: b.accountKey,
+            clientId: b.clientId,
+            userId: 'BBB2',
+            userName: b.userName,
+            expiresAt: b.tokens.daily!.expiresAt,
+          },
+        ]);
+        const text = JSON.stringify(listed);
+        for (const secret of [...secretsOf(a), ...secretsOf(b)]) expect(text).not.toContain(secret);
+        // A rename and a new expiry show at once, through another instance too.
+        await store.set(
+          a.accountKey,
+          withDaily({ ...a, accountName: 'renamed' }, { expiresAt: a.tokens.daily!.expiresAt + 1000 }),
+        );
+        await store.delete(b.accountKey);
+        const after = await (await open()).summaries();
+        expect(after).toHaveLength(1);
+        expect(after[0]).toMatchObject({
+          key: a.accountKey,
+          name: 'renamed',
+          expiresAt: a.tokens.daily!.expiresAt + 1000,
+        });
+      });
+
+      it('lists accounts written by an older version of the store, and repairs their entries', async (context) => {
+        if (!harness.writeAsOlderVersion) return context.skip();
+        const fresh = sampleRecord({ userId: 'NEW1', accountName: 'fresh' });
+        const old = sampleRecord({ userId: 'OLD1', accountName: 'legacy' });
+        await store.set(fresh.accountKey, fresh);
+        await harness.writeAsOlderVersion(old.accountKey, old);
+        const names = async (s: TokenStore) =>
+          (await s.summaries()).map((x) => `${x.key}=${x.name ?? ''}`).sort();
+        const expected = [`${fresh.accountKey}=fresh`, `${old.accountKey}=legacy`].sort();
+        expect(await names(store)).toEqual(expected);
+        // Listed again (the repaired entry now), by this instance and another one.
+        expect(await names(store)).toEqual(expected);
+        expect(await names(await open())).toEqual(expected);
+        // An older version renaming an account that has an entry: the new name wins.
+        await harness.writeAsOlderVersion(fresh.accountKey, { ...fresh, accountName: 'renamed-by-old' });
+        expect(await names(await open())).toEqual(
+          [`${fresh.accountKey}=renamed-by-old`, `${old.accountKey}=legacy`].sort(),
+        );
+        // And deletes by the current version remove repaired entries too.
+        await store.delete(old.accountKey);
+        expect(await names(store)).toEqual([`${fresh.accountKey}=renamed-by-old`]);
+      });
+
+      it('accountNamed, where a store has it, finds an account by name with its record, never a stale one', async (context) => {
+        if (!store.accountNamed) return context.skip();
+        const a = sampleRecord({ userId: 'N1', accountName: 'alpha' });
+        const b = sampleRecord({ userId: 'N2', accountName: 'beta' });
+        await store.set(a.accountKey, a);
+        await store.set(b.accountKey, b);
+        const other = await open();
+        const named = (name: string) => other.accountNamed!(name);
+        expect(await named('alpha')).toEqual({ key: a.accountKey, record: a });
+        expect((await named('beta'))?.key).toBe(b.accountKey);
+        expect(await named('nobody')).toBeUndefined();
+        await store.set(a.accountKey, { ...a, accountName: 'renamed' });
+        expect(await named('alpha')).toBeUndefined();
+        expect((await named('renamed'))?.record.accountName).toBe('renamed');
+        await store.delete(b.accountKey);
+        expect(await named('beta')).toBeUndefined();
+      });
+
+      it('watchAll hears every account of the store, accounts stored later included', async () => {
+        const writer = await open();
+        const heard: TokenStoreChange[] = [];
+        const stop = store.watchAll((c) => heard.push(c));
+        const a = sampleRecord({ userId: 'WA1' });
+        const b = sampleRecord({ userId: 'WB2' });
+        await writer.set(a.accountKey, a);
+        await writer.set(b.accountKey, b);
+        const keysHeard = () => new Set(heard.filter((c) => c.kind === 'set').map((c) => c.key));
+        await waitFor(() => keysHeard().size === 2, watchTimeoutMs, 'both accounts');
+        expect([...keysHeard()].sort()).toEqual([a.accountKey, b.accountKey].sort());
+        await writer.delete(a.accountKey);
+        await waitFor(
+          () => heard.some((c) => c.kind === 'delete' && c.key === a.accountKey),
+          watchTimeoutMs,
+          'the delete',
+        );
+        stop();
+      });
+
+      it('does not wake the watcher of one account for changes of 50 others', async () => {
+        const writer = await open();
+        const watchedRecord = sampleRecord({ userId: 'W1' });
+        await writer.set(watchedRecord.accountKey, watchedRecord);
+        // Keys that share the watched key as a prefix are the hard case for prefix-based tracking.
+        const others = Array.from({ length: 50 }, (_, i) => sampleRecord({ userId: `W1${i}` }));
+        const sentinel = sampleRecord({ userId: 'ZZ9' });
+        const calls: TokenStoreChange[] = [];
+        const sentinelCalls: TokenStoreChange[] = [];
+        const stop = store.watch(watchedRecord.accountKey, (c) => calls.push(c));
+        const stopSentinel = store.watch(sentinel.accountKey, (c) => sentinelCalls.push(c));
+        // A sentinel account written after the others: once its watcher heard it, the writes
+        // before it have been seen too. A first round drains what the initial write may still send.
+        const sentinelRound = async (round: number) => {
+          const before = sentinelCalls.length;
+          await writer.set(sentinel.accountKey, withDaily(sentinel, { token: `sentinel-${round}` }));
+          await waitFor(() => sentinelCalls.length > before, watchTimeoutMs, 'the sentinel');
+        };
+        await sentinelRound(0);
+        calls.length = 0;
+        for (const round of [1, 2]) {
+          for (const r of others)
+            await writer.set(r.accountKey, withDaily(r, { token: `${r.tokens.daily!.token}-${round}` }));
+        }
+        await sentinelRound(1);
+        expect(calls).toHaveLength(0);
+        await writer.set(watchedRecord.accountKey, withDaily(watchedRecord, { token: 'rotated' }));
+        await waitFor(() => calls.length > 0, watchTimeoutMs, 'the rotation of the watched account');
+        expect(calls.every((c) => c.key === watchedRecord.accountKey)).toBe(true);
+        const fresh = calls[0]!.record ?? (await store.get(watchedRecord.accountKey));
+        expect(fresh?.tokens.daily?.token).toBe('rotated');
+        stop();
+        stopSentinel();
+      });
     });
 
     it('refuses use after close with StorageError', async () => {

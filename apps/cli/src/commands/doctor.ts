@@ -15,6 +15,9 @@ import { loopbackTarget } from '../login/loopback.js';
 import { assertStoreWritable } from '../store-write-check.js';
 import { staticIpCheck } from './doctor-static-ip.js';
 
+/** Loose token files named one by one in a doctor finding; the rest are counted. */
+const LISTED_FILES = 5;
+
 /** One check's outcome. `warn` does not fail the run. */
 interface Check {
   name: string;
@@ -289,11 +292,15 @@ async function filePermissions(dir: string): Promise<Check> {
       if (!entry.endsWith('.json')) continue;
       const mode = (await stat(join(dir, entry))).mode & 0o777;
       if (mode & 0o077) {
-        loose.push(modeDetail(entry, mode));
+        // A message never lists unbounded data: five files by name, then how many more.
+        if (looseFiles.length < LISTED_FILES) loose.push(modeDetail(entry, mode));
         looseFiles.push(join(dir, entry));
       }
     }
-    if (looseFiles.length > 0) fixes.push(`chmod 600 ${looseFiles.join(' ')}`);
+    if (looseFiles.length > LISTED_FILES)
+      loose.push(`and ${looseFiles.length - LISTED_FILES} more token files`);
+    if (looseFiles.length > LISTED_FILES) fixes.push(`chmod 600 ${join(dir, '*.json')}`);
+    else if (looseFiles.length > 0) fixes.push(`chmod 600 ${looseFiles.join(' ')}`);
     if (isWritableByOthers(dirMode))
       loose.push('others could have added or replaced token files in it: check them');
     return loose.length === 0

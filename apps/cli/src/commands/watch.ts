@@ -1,13 +1,17 @@
 import type { TokenInfo } from '@hft/auth-core';
+import { listAccounts, namesOf } from '@hft/auth-core/store';
 import { StorageError } from '@hft/errors';
 import { formatIst, nextIstTime, toIstIso } from '@hft/time';
+import { accountChosen } from '../account-choice.js';
 import { clockFromEnv } from '../clock-source.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../exit-codes.js';
 import { commandSink, type Sink, type WatchEvent, webhookSink } from '../watch/sinks.js';
+import { watchAllAccounts } from '../watch/watch-all.js';
 
 interface WatchOptions {
   lead: string;
+  all?: boolean;
   webhook?: string[];
   exec?: string[];
   autoRequest?: string;
@@ -17,6 +21,10 @@ interface WatchOptions {
 // A cheap re-read of the store: notices outages (and tokens written by a process whose watch
 // notification was lost) within seconds.
 const REFRESH_EVERY_MS = 5_000;
+// `--all` probes the store with one small read this often (outages), and re-reads the whole
+// listing (summaries only) rarely: it covers every account, and changes come from watchAll.
+const PROBE_ALL_EVERY_MS = 5_000;
+const RESYNC_ALL_EVERY_MS = 5 * 60_000;
 
 function parseLeads(text: string): number[] {
   const leads = text.split(',').map((part) => part.trim());
@@ -54,8 +62,6 @@ export async function run(ctx: CommandContext, options: WatchOptions): Promise<n
   if (autoRequest && !config.credentials.clientSecret) {
     throw new UsageError('--auto-request needs UPSTOX_CLIENT_SECRET');
   }
-  const manager = await ctx.manager({ clock, expiringLeadTimesMs: leads });
-
   const report = (message: string) => {
     ctx.output.note(`hft watch: ${message}`);
     logger.warn(message);
@@ -64,6 +70,24 @@ export async function run(ctx: CommandContext, options: WatchOptions): Promise<n
     ...(options.webhook ?? []).map((url) => webhookSink(url, report)),
     ...(options.exec ?? []).map((command) => commandSink(command, report)),
   ];
+  if (options.all) {
+    if (accountChosen(ctx))
+      throw new UsageError('--all watches every account: drop --account (or HFT_ACCOUNT)');
+    if (autoRequest)
+      throw new UsageError('--auto-request needs one account: use --account NAME instead of --all');
+    return watchAll(ctx, { clock, leads, sinks, clientId, logger });
+  }
+  if (config.account === undefined) {
+    // Several accounts and none chosen: a usage error now, not a watcher that fails every few seconds.
+    const accounts = await listAccounts(await ctx.store(), clientId);
+    if (accounts.length > 1) {
+      throw new UsageError(
+        `${accounts.length} accounts are stored (${namesOf(accounts)}): choose one with --account NAME, or watch them all with --all`,
+      );
+    }
+  }
+  const manager = await ctx.manager({ clock, expiringLeadTimesMs: leads });
+
   // Deliver in order, one event at a time, so sinks see the lifecycle as it happened.
   let queue = Promise.resolve();
   const emit = (event: string, info: TokenInfo | undefined, detail: string | null = null) => {
@@ -169,6 +193,62 @@ export async function run(ctx: CommandContext, options: WatchOptions): Promise<n
   clearInterval(interval);
   clock.stop();
   await manager.close();
+  await queue;
+  ctx.output.note('hft watch: stopped');
+  return 0;
+}
+
+/** `hft watch --all`: every account of the store in one process (see `watch/watch-all.ts`). */
+async function watchAll(
+  ctx: CommandContext,
+  options: {
+    clock: Awaited<ReturnType<typeof clockFromEnv>>;
+    leads: number[];
+    sinks: Sink[];
+    clientId: string;
+    logger: Awaited<ReturnType<CommandContext['logger']>>;
+  },
+): Promise<number> {
+  const { clock, sinks, logger } = options;
+  let queue = Promise.resolve();
+  const emit = (event: Omit<WatchEvent, 'at'>) => {
+    const payload: WatchEvent = { ...event, at: toIstIso(clock.now()) };
+    ctx.output.note(
+      `${payload.at} ${payload.event}${payload.account ? ` ${payload.account}` : ''}${payload.detail ? ` (${payload.detail})` : ''}`,
+    );
+    logger.info(`watch event ${payload.event}`, { ...payload });
+    queue = queue.then(() => Promise.all(sinks.map((sink) => sink(payload))).then(() => {}));
+  };
+  const watcher = await watchAllAccounts({
+    store: await ctx.store(),
+    clientId: options.clientId,
+    clock,
+    leadsMs: options.leads,
+    emit,
+    resyncEveryMs: RESYNC_ALL_EVERY_MS,
+    probeEveryMs: PROBE_ALL_EVERY_MS,
+  });
+  ctx.output.note(
+    `Watching all ${watcher.count} accounts of the store (and any stored later). Ctrl-C to stop.`,
+  );
+  let busy = false;
+  const interval = setInterval(
+    () => {
+      if (busy) return;
+      busy = true;
+      void watcher.tick().finally(() => {
+        busy = false;
+      });
+    },
+    ctx.env.HFT_CLOCK_SOURCE ? 100 : 1000,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  clearInterval(interval);
+  watcher.stop();
+  clock.stop();
   await queue;
   ctx.output.note('hft watch: stopped');
   return 0;

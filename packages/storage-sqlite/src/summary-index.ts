@@ -1,0 +1,121 @@
+// The account index of the SQLite store: one row of summary per record, in a table beside the
+// records, so that listing accounts (and finding one by name) is one SELECT that reads no token.
+//
+// The index is a cache the database itself keeps honest: triggers on the records table delete
+// a record's summary in the same transaction as any change to it (by this version, an older one,
+// or the sqlite3 shell). A writer then puts the new summary back only if the row still holds the
+// value it wrote, so a summary never outlives its record; a record with no summary (an older
+// version wrote it, or a writer raced another) is read and its summary repaired by the next
+// listing.
+import { type AccountSummary, parseSummary, summarizeRecord, type TokenRecord } from '@hft/auth-core/store';
+import type { SqliteConnection } from './sqlite-connection.js';
+
+/** Options of {@link summaryIndex}. */
+export interface SummaryIndexOptions {
+  /** The store's own connection (opened and configured). */
+  connection(): Promise<SqliteConnection>;
+  /** The records table (a checked identifier). */
+  table: string;
+  /** Reads a record from its stored column (Keyv's serialised form); `undefined` when expired. */
+  decode(key: string, column: string): Promise<{ record: TokenRecord; stored: string } | undefined>;
+}
+
+/** The account index of one records table. */
+export interface SummaryIndex {
+  /** Creates the index table and its triggers (idempotent); run while configuring the database. */
+  install(db: SqliteConnection): Promise<void>;
+  /** Records the summary of `record` after a write that stored `stored` (the codec's text) under `key`. */
+  written(key: string, stored: string, record: TokenRecord): Promise<void>;
+  /** Every account's summary, in one SELECT; repairs missing entries. */
+  summaries(): Promise<AccountSummary[]>;
+  /** The key of the account named `name` per the index (one indexed SELECT); `undefined` when none. */
+  keyNamed(name: string): Promise<string | undefined>;
+}
+
+/** Name of the index table of records table `table`. */
+export const indexTableOf = (table: string) => `${table}_accounts`;
+
+/** Creates the account index of `options.table` (see the file comment). */
+export function summaryIndex(options: SummaryIndexOptions): SummaryIndex {
+  const { table } = options;
+  const index = indexTableOf(table);
+  const drop = (row: 'NEW' | 'OLD') => `DELETE FROM "${index}" WHERE key = ${row}.key;`;
+  // Only if the record still holds what was written (compared inside Keyv's JSON wrapper).
+  const putBack =
+    `INSERT OR REPLACE INTO "${index}" (key, summary) ` +
+    `SELECT r.key, json_extract(j.value, '$[1]') FROM json_each(?) j ` +
+    `JOIN "${table}" r ON r.key = json_extract(j.value, '$[0]') ` +
+    `AND json_extract(r.value, '$.value') = json_extract(j.value, '$[2]')`;
+  const select =
+    `SELECT r.key AS key, s.summary AS summary, CASE WHEN s.summary IS NULL THEN r.value END AS value ` +
+    `FROM "${table}" r LEFT JOIN "${index}" s ON s.key = r.key WHERE r.key LIKE 'upstox:%'`;
+
+  const store = async (entries: Array<[string, string, string]>) => {
+    if (entries.length === 0) return;
+    const db = await options.connection();
+    await db.run(putBack, JSON.stringify(entries));
+  };
+
+  return {
+    async install(db) {
+      await db.run(
+        `CREATE TABLE IF NOT EXISTS "${index}" (key TEXT PRIMARY KEY NOT NULL, summary TEXT NOT NULL)`,
+      );
+      // Keyv creates the records table on its own connection; create it here first (same schema)
+      // so that the triggers can be attached whoever comes first.
+      await db.run(`CREATE TABLE IF NOT EXISTS "${table}" (key VARCHAR(255) PRIMARY KEY, value TEXT )`);
+      await db.run(
+        `CREATE TRIGGER IF NOT EXISTS "${index}_ins" AFTER INSERT ON "${table}" BEGIN ${drop('NEW')} END`,
+      );
+      await db.run(
+        `CREATE TRIGGER IF NOT EXISTS "${index}_upd" AFTER UPDATE ON "${table}" BEGIN ${drop('OLD')} ${drop('NEW')} END`,
+      );
+      await db.run(
+        `CREATE TRIGGER IF NOT EXISTS "${index}_del" AFTER DELETE ON "${table}" BEGIN ${drop('OLD')} END`,
+      );
+      await db.run(
+        `CREATE INDEX IF NOT EXISTS "${index}_name" ON "${index}" (json_extract(summary, '$.name'))`,
+      );
+    },
+
+    async written(key, stored, record) {
+      await store([[key, JSON.stringify(summarizeRecord(key, record)), stored]]);
+    },
+
+    async keyNamed(name) {
+      const db = await options.connection();
+      const [row] = await db.all<{ key: string }>(
+        // INDEXED BY: with ORDER BY key the planner would rather scan the primary key.
+        `SELECT key FROM "${index}" INDEXED BY "${index}_name" WHERE json_extract(summary, '$.name') = ? ORDER BY key LIMIT 1`,
+        name,
+      );
+      return row?.key;
+    },
+
+    async summaries() {
+      const db = await options.connection();
+      const rows = await db.all<{ key: string; summary: string | null; value: string | null }>(select);
+      const out: AccountSummary[] = [];
+      const repairs: Array<[string, string, string]> = [];
+      for (const row of rows) {
+        const kept = row.summary === null ? undefined : parseSummary(row.key, row.summary);
+        if (kept) {
+          out.push(kept);
+          continue;
+        }
+        const column =
+          row.value ??
+          (await db.all<{ value: string }>(`SELECT value FROM "${table}" WHERE key = ?`, row.key))[0]?.value;
+        if (column === undefined) continue;
+        const found = await options.decode(row.key, column);
+        if (!found) continue;
+        const summary = summarizeRecord(row.key, found.record);
+        out.push(summary);
+        repairs.push([row.key, JSON.stringify(summary), found.stored]);
+      }
+      // A failed repair costs the next listing a decode, nothing more.
+      await store(repairs).catch(() => {});
+      return out;
+    },
+  };
+}
