@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRecordCipher } from '@hft/auth-core/store';
 import { ConfigError, InputError, StorageError } from '@hft/errors';
-import { sampleRecord } from '@hft/storage-conformance';
+import { sampleRecord, withDaily } from '@hft/storage-conformance';
 import { createRedisTokenStore } from '@hft/storage-redis';
 import { type RedisServer, startRedis } from '@hft/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,14 +178,13 @@ describe('openTokenStore with leanReads', () => {
         expect(await store.list()).toContain(record.accountKey);
         expect(await store.get('upstox:nobody:X')).toBeUndefined();
         expect(asked).toEqual([`@hft/storage-${kind}/reader`]);
-        const newer = {
-          ...record,
-          accessToken: `${record.tokens.daily!.token}-2`,
+        const newer = withDaily(record, {
+          token: `${record.tokens.daily!.token}-2`,
           issuedAt: record.tokens.daily!.issuedAt + 1,
-        };
+        });
         await store.set(record.accountKey, newer);
         expect(asked).toEqual([`@hft/storage-${kind}/reader`, `@hft/storage-${kind}`]);
-        expect((await store.get(record.accountKey))?.tokens.daily?.token).toBe(newer.accessToken);
+        expect((await store.get(record.accountKey))?.tokens.daily?.token).toBe(newer.tokens.daily!.token);
       } finally {
         await store.close();
       }
