@@ -69,7 +69,11 @@ describe('hft watch with several accounts', () => {
         watch = startCli(['watch', '--all', '--lead', '60'], { env: account.env, killAfterMs: 80_000 });
         await watch.waitFor(/Watching all 2 accounts/, { stream: 'stderr' });
         // A renewed token, a new account, a deleted one: each reported with its account.
-        expect((await upstox.login(account, { args: ['--account', 'bob'], user: bob })).result.code).toBe(0);
+        // hft follows the emulator's clock (HFT_CLOCK_SOURCE): a renewal is issued later than the
+        // token it replaces (newer wins), so time moves on first.
+        upstox.emu.clock.advance(1_000);
+        const renewed = (await upstox.login(account, { args: ['--account', 'bob'], user: bob })).result;
+        expect(renewed.code, renewed.stderr).toBe(0);
         await watch.waitFor(/ token upstox:emulator-client:BOB2 \(store\)/, { stream: 'stderr', ms: 15_000 });
         expect((await upstox.login(account, { args: ['--account', 'carol'], user: carol })).result.code).toBe(
           0,
@@ -78,7 +82,9 @@ describe('hft watch with several accounts', () => {
           stream: 'stderr',
           ms: 15_000,
         });
-        const logout = await runCli(['--account', 'carol', 'logout', '--local'], { env: account.env });
+        const logout = await runCli(['--account', 'carol', 'logout', '--local', '--all'], {
+          env: account.env,
+        });
         expect(logout.code, logout.stderr).toBe(0);
         await watch.waitFor(/ invalidated upstox:emulator-client:CAROL3 \(deleted\)/, {
           stream: 'stderr',
@@ -134,6 +140,7 @@ describe('hft watch with several accounts', () => {
       await server.restart();
       await watch.waitFor(/ store-recovered/, { stream: 'stderr', ms: 20_000 });
       // Still following: a renewed token after the outage is heard.
+      upstox.emu.clock.advance(1_000);
       expect((await upstox.login(account, { args: ['--account', 'bob'], user: bob })).result.code).toBe(0);
       await watch.waitFor(/ token upstox:emulator-client:BOB2 \(store\)/, { stream: 'stderr', ms: 20_000 });
       watch.child.kill('SIGTERM');

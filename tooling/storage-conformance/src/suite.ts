@@ -343,6 +343,7 @@ export function runTokenStoreConformance(options: ConformanceOptions): void {
             userId: 'AAA1',
             userName: a.userName,
             expiresAt: a.tokens.daily!.expiresAt,
+            kinds: ['daily', 'extended'],
           },
           {
             key: b.accountKey,
@@ -350,6 +351,7 @@ export function runTokenStoreConformance(options: ConformanceOptions): void {
             userId: 'BBB2',
             userName: b.userName,
             expiresAt: b.tokens.daily!.expiresAt,
+            kinds: ['daily', 'extended'],
           },
         ]);
         const text = JSON.stringify(listed);
