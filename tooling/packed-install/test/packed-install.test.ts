@@ -285,6 +285,9 @@ describe('using the installed packages', () => {
       emulator: 'function',
     });
     for (const [name, exports] of read.loaded) expect(exports, name).toBeGreaterThan(0);
+    // For the record of what an installed user sees (no secret in either: checked below).
+    console.log(`bot.mts (strict NodeNext ESM) printed: ${bot.stdout.trim()}`);
+    console.log(`check.cjs (require) printed: ${cjs.stdout.trim()}`);
     for (const text of [bot.stdout, bot.stderr, cjs.stdout, cjs.stderr])
       expect(text).not.toContain('emulator-secret');
   }, 180_000);
