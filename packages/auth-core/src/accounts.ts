@@ -1,6 +1,6 @@
 import { AuthError, ErrorCodes } from '@hft/errors';
 import type { AccountSummary } from './account-summary.js';
-import type { TokenRecord } from './token-record.js';
+import { parseAccountKey, type TokenRecord } from './token-record.js';
 import type { TokenStore } from './token-store.js';
 
 export type { AccountSummary } from './account-summary.js';
@@ -52,6 +52,14 @@ export async function resolveAccount(
     // The store's name index: a few small reads, and the record comes along.
     const hit = await store.accountNamed(account);
     if (hit && (clientId === undefined || hit.record.clientId === clientId)) return hit;
+  }
+  if (account === undefined) {
+    // The usual start-up (one account, none named): the keys alone decide, without summaries.
+    const keys = (await store.list()).filter((key) => {
+      const parsed = parseAccountKey(key);
+      return parsed !== undefined && (clientId === undefined || parsed.clientId === clientId);
+    });
+    if (keys.length <= 1) return keys[0] === undefined ? undefined : { key: keys[0] };
   }
   const accounts = await listAccounts(store, clientId);
   const pick = (summary: AccountSummary | undefined) => (summary ? { key: summary.key } : undefined);

@@ -1,8 +1,18 @@
-import { decodeJwt, type JWTPayload } from 'jose';
+import { isPlainObject } from '@hft/errors/assert';
 
-function claims(token: string): JWTPayload | undefined {
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+// The claims of a compact JWS (header.payload.signature), unverified: only hints are read from
+// them. Decoding is Node's own base64url and JSON, so the store side (and `hft token`'s start-up)
+// loads no JOSE library for it.
+function claims(token: string): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  const payload = parts[1]!;
+  if (!BASE64URL.test(payload) || !BASE64URL.test(parts[0]!)) return undefined;
   try {
-    return decodeJwt(token);
+    const value: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return isPlainObject(value) ? value : undefined;
   } catch {
     return undefined;
   }
