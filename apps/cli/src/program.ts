@@ -448,6 +448,7 @@ program
 const COMPLETION_COMMANDS = new Set(['completion', 'complete']);
 const COMPLETION_EXAMPLES = examples(
   'source <(hft completion bash)        # in ~/.bashrc',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a zsh example, not a template
   'hft completion zsh > "${fpath[1]}/_hft"',
   'hft completion fish > ~/.config/fish/completions/hft.fish',
 );

@@ -1,6 +1,6 @@
 import { homedir as osHomedir } from 'node:os';
 import { cipherFromEnv, type RecordCipher, readerFirstStore, type TokenStore } from '@hft/auth-core/store';
-import { ErrorCodes, InputError, StorageError } from '@hft/errors';
+import { ErrorCodes, StorageError } from '@hft/errors';
 import { describeType, invalidArgument } from '@hft/errors/assert';
 import type { ResolvedConfig } from './config-types.js';
 import { configError } from './issues.js';

@@ -1,6 +1,5 @@
 import { formatStorage } from '@hft/config';
 import type { CommandContext } from '../context.js';
-import { ExitCode } from '../exit-codes.js';
 import {
   accountReports,
   runStatusJson,
