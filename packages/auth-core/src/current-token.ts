@@ -2,14 +2,15 @@
 // the daily token; and one read per kind), with the state that decides validity: expiry (through
 // one expiry schedule per kind) and invalidation. TokenManager extends it with everything that
 // does I/O.
-import { AuthError, ErrorCodes } from '@hft/errors';
-import { type Clock, systemClock, toIstIso } from '@hft/time/core';
+import type { AuthError } from '@hft/errors';
+import { type Clock, systemClock } from '@hft/time/core';
 import { ExpirySchedule } from './expiry-schedule.js';
 import type { LoggerLike } from './logger-like.js';
 import type { InvalidationReason, TokenEvents, TokenOrigin } from './token-events.js';
 import { type TokenInfo, toTokenInfo } from './token-info.js';
 import { KIND_RULES } from './token-kinds.js';
 import { kindsOf, TOKEN_KINDS, type TokenKind, type TokenRecord } from './token-record.js';
+import { whyUnusable } from './token-usable.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 // The hot path re-reads the clock on every 128th call (a power of two: the test is a mask).
@@ -93,35 +94,14 @@ export abstract class CurrentToken extends TypedEmitter<TokenEvents> {
   private checkedToken(kind: TokenKind): string {
     const record = this.record;
     if (record === undefined) throw this.notAuthenticated();
-    const held = record.tokens[kind];
-    if (held === undefined) {
-      const others = kindsOf(record);
-      throw new AuthError(
-        ErrorCodes.AUTH_NOT_AUTHENTICATED,
-        `No ${kind} token is stored for ${record.accountKey} (it holds: ${others.join(', ')}); ${fixFor(kind)}`,
-        { details: { kind, held: others } },
-      );
-    }
-    if (this.clock.now() + this.skewMs >= held.expiresAt) {
-      throw new AuthError(
-        ErrorCodes.AUTH_EXPIRED,
-        `The ${labelOf(kind)} of ${record.accountKey} expired${kind === 'daily' ? '' : ` at ${toIstIso(held.expiresAt)}`}; ${fixFor(kind)}`,
-        { details: { kind } },
-      );
-    }
-    if (this.isRejected(kind, held.token)) {
-      throw new AuthError(
-        ErrorCodes.AUTH_INVALIDATED,
-        `Upstox rejected the ${labelOf(kind)} of ${record.accountKey} (revoked or replaced); ${fixFor(kind)}`,
-        { details: { kind } },
-      );
-    }
-    return held.token;
+    const problem = whyUnusable(record, kind, this.clock.now(), this.skewMs, this.isRejected, fixFor);
+    if (problem) throw problem;
+    return record.tokens[kind]!.token;
   }
 
-  private isRejected(kind: TokenKind, token: string): boolean {
-    return kind === 'daily' ? this.invalidatedToken === token : this.rejected.has(token);
-  }
+  // An arrow, so the checked read passes it without allocating.
+  private readonly isRejected = (kind: TokenKind, token: string): boolean =>
+    kind === 'daily' ? this.invalidatedToken === token : this.rejected.has(token);
 
   /** The current daily token or `undefined` when there is no valid one: the hot path without throwing. */
   peekAccessToken(): string | undefined {
@@ -265,10 +245,6 @@ export abstract class CurrentToken extends TypedEmitter<TokenEvents> {
   protected stopSchedules(): void {
     for (const schedule of this.kindSchedules.values()) schedule.stop();
   }
-}
-
-function labelOf(kind: TokenKind): string {
-  return kind === 'daily' ? 'token' : `${kind} token`;
 }
 
 function fixFor(kind: TokenKind): string {

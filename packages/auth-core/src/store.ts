@@ -69,6 +69,7 @@ export {
 } from './token-record.js';
 export { assertKindToken, assertTokenRecord } from './token-record-check.js';
 export type { TokenStore, TokenStoreChange, Unsubscribe, WithLockOptions } from './token-store.js';
+export { kindLabel, whyUnusable } from './token-usable.js';
 export {
   isStale,
   type WriteIfNewerOptions,

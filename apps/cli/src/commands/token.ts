@@ -1,6 +1,4 @@
-import { isTokenKind, TOKEN_KINDS, type TokenKind } from '@hft/auth-core/store';
-import { AuthError, ErrorCodes } from '@hft/errors';
-import { toIstIso } from '@hft/time/core';
+import { isTokenKind, TOKEN_KINDS, type TokenKind, whyUnusable } from '@hft/auth-core/store';
 import type { CommandContext } from '../context.js';
 import { currentRecord, notAuthenticated } from '../current-record.js';
 import { UsageError } from '../exit-codes.js';
@@ -13,6 +11,11 @@ export function kindOption(value: string | undefined, flag = '--kind'): TokenKin
   return value;
 }
 
+/** The CLI's advice for a kind that has no usable token. */
+function fixOf(kind: TokenKind): string {
+  return kind === 'daily' ? 'run: hft login' : `run: hft token import --kind ${kind}`;
+}
+
 /**
  * `hft token [--kind K]`: only the token of that kind (default `daily`) and a newline on stdout,
  * for `$(hft token)`. Exit 3 when the account holds no valid token of that kind. It runs on the
@@ -22,22 +25,9 @@ export async function run(ctx: CommandContext, options: { kind?: string } = {}):
   const kind = kindOption(options.kind);
   const record = await currentRecord(ctx);
   if (!record) throw notAuthenticated(ctx.options.account);
-  const held = record.tokens[kind];
-  const fix = kind === 'daily' ? 'run: hft login' : `run: hft token import --kind ${kind}`;
-  if (!held) {
-    const others = TOKEN_KINDS.filter((k) => record.tokens[k] !== undefined);
-    throw new AuthError(
-      ErrorCodes.AUTH_NOT_AUTHENTICATED,
-      `No ${kind} token is stored for ${record.accountKey} (it holds: ${others.join(', ')}); ${fix}`,
-    );
-  }
-  if ((await ctx.clock()).now() >= held.expiresAt) {
-    const label = kind === 'daily' ? 'token' : `${kind} token`;
-    throw new AuthError(
-      ErrorCodes.AUTH_EXPIRED,
-      `The ${label} of ${record.accountKey} expired at ${toIstIso(held.expiresAt)}; ${fix}`,
-    );
-  }
-  ctx.output.out(held.token);
+  // The record only, no manager: nothing here knows of a rejection by Upstox.
+  const problem = whyUnusable(record, kind, (await ctx.clock()).now(), 0, () => false, fixOf);
+  if (problem) throw problem;
+  ctx.output.out(record.tokens[kind]!.token);
   return 0;
 }

@@ -8,6 +8,7 @@ import axios, {
 } from 'axios';
 import type { TokenKind } from '../token-record.js';
 import { isTokenRejection } from '../token-rejection.js';
+import { kindLabel } from '../token-usable.js';
 import {
   DEFAULT_BASE_URL,
   DEFAULT_ORDER_BASE_URL,
@@ -208,7 +209,7 @@ export function createUpstoxClient(
       if (mapped instanceof BrokerError && isTokenRejection(mapped)) {
         source.markInvalidated(state.token);
         state.used.push(state.token);
-        const label = state.kind === 'daily' ? 'token' : `${state.kind} token`;
+        const label = kindLabel(state.kind);
         const rejected = new AuthError(
           ErrorCodes.AUTH_INVALIDATED,
           `Upstox rejected the ${label} on ${mapped.endpoint} (UDAPI100050: expired, revoked or replaced); log in again`,
