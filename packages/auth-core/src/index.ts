@@ -25,7 +25,7 @@ export type { CompleteLoginOptions } from './login-session.js';
 export { checkStaticIps, type StaticIpInput } from './static-ips.js';
 export * from './store.js';
 export type { InvalidationReason, TokenEvents, TokenOrigin } from './token-events.js';
-export type { ImportedToken, ImportTokenOptions } from './token-import.js';
+export { IMPORT_CHECKS, type ImportedToken, type ImportTokenOptions } from './token-import.js';
 export {
   type LogoutOptions,
   type LogoutResult,

@@ -48,6 +48,14 @@ export interface ImportContext {
   sandboxHttp: () => AxiosInstance;
 }
 
+/** The check `importToken` makes for each kind, in words (for the user to see what was asked). */
+export const IMPORT_CHECKS: Readonly<Record<TokenKind, string>> = {
+  daily: `GET ${UpstoxPaths.profile}`,
+  extended: `GET ${UpstoxPaths.holdings}`,
+  analytics: `GET ${UpstoxPaths.ltp}`,
+  sandbox: `DELETE ${UpstoxPaths.orderCancel} on the sandbox host (no order id: cancels nothing)`,
+};
+
 /** The call a token of `kind` may make, and what it tells about the user. */
 async function check(
   kind: TokenKind,

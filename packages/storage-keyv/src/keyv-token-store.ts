@@ -244,25 +244,18 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
   return store;
 }
 
-/** Polls every raw value and reports the keys whose value changed (the fallback of `watchAll`). */
-function pollEvery(
-  intervalMs: number,
-  readAll: () => Promise<Map<string, string>>,
-  onChange: (change: TokenStoreChange) => void,
-): Unsubscribe {
-  let last: Map<string, string> | undefined;
+/**
+ * Runs `step` now and then every `intervalMs` (unref'd timers) until the returned function is
+ * called. A failing step is retried at the next tick: an outage is reported by the next get/set.
+ */
+function repeat(intervalMs: number, step: () => Promise<void>): Unsubscribe {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const tick = async () => {
     try {
-      const now = await readAll();
-      if (last) {
-        for (const [key, raw] of now) if (last.get(key) !== raw) onChange({ key, kind: 'set' });
-        for (const key of last.keys()) if (!now.has(key)) onChange({ key, kind: 'delete' });
-      }
-      last = now;
+      await step();
     } catch {
-      // As in the per-key poller: keep the last view and retry.
+      // Keep the last view and retry.
     }
     if (!stopped) {
       timer = setTimeout(tick, intervalMs);
@@ -276,6 +269,23 @@ function pollEvery(
   };
 }
 
+/** Polls every raw value and reports the keys whose value changed (the fallback of `watchAll`). */
+function pollEvery(
+  intervalMs: number,
+  readAll: () => Promise<Map<string, string>>,
+  onChange: (change: TokenStoreChange) => void,
+): Unsubscribe {
+  let last: Map<string, string> | undefined;
+  return repeat(intervalMs, async () => {
+    const now = await readAll();
+    if (last) {
+      for (const [key, raw] of now) if (last.get(key) !== raw) onChange({ key, kind: 'set' });
+      for (const key of last.keys()) if (!now.has(key)) onChange({ key, kind: 'delete' });
+    }
+    last = now;
+  });
+}
+
 /** Polls the raw value of `key` and reports when it changes (other processes' writes). */
 function pollRaw(
   key: string,
@@ -284,24 +294,9 @@ function pollRaw(
   onChange: (change: TokenStoreChange) => void,
 ): Unsubscribe {
   let last: string | undefined | null = null;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const tick = async () => {
-    try {
-      const now = await readRaw(key);
-      if (last !== null && now !== last) onChange({ key, kind: now === undefined ? 'delete' : 'set' });
-      last = now;
-    } catch {
-      // An outage is reported by the next get/set; the poller keeps its last view and retries.
-    }
-    if (!stopped) {
-      timer = setTimeout(tick, intervalMs);
-      timer.unref();
-    }
-  };
-  void tick();
-  return () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-  };
+  return repeat(intervalMs, async () => {
+    const now = await readRaw(key);
+    if (last !== null && now !== last) onChange({ key, kind: now === undefined ? 'delete' : 'set' });
+    last = now;
+  });
 }

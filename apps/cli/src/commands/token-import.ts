@@ -1,4 +1,3 @@
-import type { TokenKind } from '@hft/auth-core/store';
 import { parseAccountKey } from '@hft/auth-core/store';
 import { AuthError, ErrorCodes, InputError, isHftError } from '@hft/errors';
 import { toIstIso } from '@hft/time/core';
@@ -13,14 +12,6 @@ interface ImportOptions {
   verify?: boolean;
   json?: boolean;
 }
-
-// The check each kind makes, for the user to see what was asked of Upstox.
-const CHECKS: Record<TokenKind, string> = {
-  daily: 'GET /v2/user/profile',
-  extended: 'GET /v2/portfolio/long-term-holdings',
-  analytics: 'GET /v2/market-quote/ltp',
-  sandbox: 'DELETE /v2/order/cancel on the sandbox host (no order id: cancels nothing)',
-};
 
 /** The token from standard input: everything up to EOF, or one line from a terminal. */
 async function readToken(ctx: CommandContext): Promise<string> {
@@ -95,7 +86,7 @@ export async function run(ctx: CommandContext, options: ImportOptions): Promise<
   const verify = options.verify !== false;
   const userId = await expectedUser(ctx);
   const token = await readToken(ctx);
-  const manager = await ctx.manager();
+  const [manager, { IMPORT_CHECKS }] = await Promise.all([ctx.manager(), import('@hft/auth-core')]);
   let imported: Awaited<ReturnType<typeof manager.importToken>>;
   try {
     imported = await manager.importToken(kind, token, {
@@ -125,7 +116,7 @@ export async function run(ctx: CommandContext, options: ImportOptions): Promise<
       `Stored the ${kind} token of ${record.userId} (${record.accountKey}), valid until ${toIstIso(held.expiresAt)}.`,
     );
     ctx.output.note(
-      verified ? `Checked with Upstox: ${CHECKS[kind]}.` : 'Not checked with Upstox (--no-verify).',
+      verified ? `Checked with Upstox: ${IMPORT_CHECKS[kind]}.` : 'Not checked with Upstox (--no-verify).',
     );
   }
   return ExitCode.OK;

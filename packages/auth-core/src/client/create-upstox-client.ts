@@ -6,6 +6,7 @@ import axios, {
   type InternalAxiosRequestConfig,
   isAxiosError,
 } from 'axios';
+import { DEFAULT_READ_KINDS } from '../token-kinds.js';
 import type { TokenKind } from '../token-record.js';
 import { isTokenRejection } from '../token-rejection.js';
 import { kindLabel } from '../token-usable.js';
@@ -343,7 +344,7 @@ function wrongKind(
       }
     }
   }
-  const would = (fellBack ? (['daily', 'extended', 'analytics'] as const) : (['daily'] as const)).filter(
+  const would = (fellBack ? DEFAULT_READ_KINDS : (['daily'] as const)).filter(
     (kind) => !state.refused.includes(kind),
   );
   return new AuthError(
