@@ -193,6 +193,39 @@ describe.each(backends)('$kind: the fast path (lean reader) and the full program
     }
   });
 
+  it("by name: the reader answers from the store's name index, like the full program, loading no full store", async () => {
+    const bob = { mobile: '8888888888', otp: '222222', pin: '222222' };
+    upstox.emu.upsertUser({
+      ...upstox.emu.defaultUser,
+      userId: 'BOB2',
+      userName: 'Bob Two',
+      email: 'bob@example.com',
+      ...bob,
+    });
+    const desk = await upstox.account({ HFT_STORAGE: backend.storage() });
+    expect((await upstox.login(desk, { args: ['--account', 'alice'] })).result.code).toBe(0);
+    expect((await upstox.login(desk, { args: ['--account', 'bob'], user: bob })).result.code).toBe(0);
+    for (const args of [
+      ['--account', 'alice', 'token'],
+      ['--account', 'bob', 'token'],
+      ['--account', 'bob', 'status', '--json'],
+    ]) {
+      const { fast, full } = await both(args, desk.env);
+      same(args.join(' '), fast, full, 0);
+    }
+    const bobs = await runCli(['--account', 'bob', 'status', '--json'], { env: desk.env });
+    expect(JSON.parse(bobs.stdout).token_info.user_id).toBe('BOB2');
+    const nobody = await both(['--account', 'carol', 'token'], desk.env);
+    same('unknown name among two', nobody.fast, nobody.full, 2);
+    const ambiguous = await both(['token'], desk.env);
+    same('two accounts, none chosen', ambiguous.fast, ambiguous.full, 1);
+    expect(ambiguous.fast.stderr).toContain('--account NAME');
+
+    const { result, urls } = await traced(['--account', 'bob', 'token'], desk.env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(urls.filter((url) => FULL_STACK.some((pattern) => pattern.test(url)))).toEqual([]);
+  });
+
   it('hft token loads neither Keyv nor the full store (nor node-redis beyond its reply decoder)', async () => {
     const { result, urls } = await traced(['token'], account.env);
     expect(result.code, result.stderr).toBe(0);

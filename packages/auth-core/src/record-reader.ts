@@ -3,7 +3,7 @@
 // full store is opened only for what the reader does not do, or when the reader fails, so every
 // error a command shows is the full store's own.
 import { StorageError } from '@hft/errors';
-import { type AccountSummary, summarizeRecord } from './account-summary.js';
+import { type AccountSummary, parseSummary, summarizeRecord } from './account-summary.js';
 import type { RecordCipher } from './crypto/record-cipher.js';
 import { createRecordCodec } from './record-codec.js';
 import type { TokenRecord } from './token-record.js';
@@ -20,6 +20,17 @@ export interface RecordReader {
   get(key: string): Promise<string | undefined>;
   /** Every stored account key, as the full store's `list()` gives them. */
   list(): Promise<string[]>;
+  /**
+   * The key the backend's name index gives for account name `name` (a hint: the caller reads the
+   * record and checks its name), or `undefined`. Absent when the backend keeps no name index.
+   */
+  keyNamed?(name: string): Promise<string | undefined>;
+  /**
+   * Every account's summary as the backend's account index keeps it: `[key, summary JSON]`, one
+   * round trip. Throws when a record has no valid entry (an older version wrote it), so that the
+   * full store reads and repairs it. Absent when the backend keeps no account index.
+   */
+  summaryTexts?(): Promise<Array<[string, string]>>;
   /** Releases the connection. Never throws. */
   close(): Promise<void>;
 }
@@ -119,6 +130,14 @@ export function readerFirstStore(options: ReaderFirstStoreOptions): TokenStore &
       read<AccountSummary[]>(
         'summaries',
         async (r) => {
+          if (r.summaryTexts) {
+            return (await r.summaryTexts()).map(([key, text]) => {
+              const summary = parseSummary(key, text);
+              // An entry this version would not trust: the full store rebuilds it.
+              if (summary === undefined) throw new Error(`${key}: the index entry needs repair`);
+              return summary;
+            });
+          }
           const keys = await r.list();
           if (keys.length > READER_SUMMARIES_MAX) throw new Error('a fleet: the full store lists it');
           const out: AccountSummary[] = [];
@@ -138,6 +157,20 @@ export function readerFirstStore(options: ReaderFirstStoreOptions): TokenStore &
           }
           return out;
         },
+      ),
+    accountNamed: (accountName) =>
+      read<{ key: string; record: TokenRecord } | undefined>(
+        'get',
+        async (r) => {
+          if (!r.keyNamed) throw new Error('no name index: the full store answers');
+          const key = await r.keyNamed(accountName);
+          if (key === undefined) return undefined;
+          const text = await r.get(key);
+          const record = text === undefined ? undefined : codec.decode(key, text);
+          // The index is a hint: only a record that carries the name answers for it.
+          return record?.accountName === accountName ? { key, record } : undefined;
+        },
+        async (s) => s.accountNamed?.(accountName),
       ),
     set: async (key, record) => (await store()).set(key, record),
     delete: async (key) => (await store()).delete(key),

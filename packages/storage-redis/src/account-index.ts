@@ -8,7 +8,13 @@
 // entry whose record is gone (deleted, expired) is dropped; a record with no valid entry is
 // listed for the caller to read and repair. Two writes landing on the same expiry millisecond
 // would hide such a change: it needs the same `expiresAt` written within a millisecond.
-import type { RedisClient } from './redis-connection.js';
+/**
+ * What the index needs of a connection: one raw command. The store's node-redis client has it;
+ * so has the lean reader (reader.ts), which shares these scripts without the full client.
+ */
+export interface CommandSender {
+  sendCommand(args: string[]): Promise<unknown>;
+}
 
 /** Expiry of `KEYS`-style key `k` in absolute ms (`PEXPIRETIME`, or `TIME` + `PTTL` before Redis 7). */
 const STAMP = `
@@ -96,7 +102,7 @@ const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 export interface AccountIndex {
   /** Writes the record value with its TTL, its index entry and its name's entry, atomically. */
   write(
-    client: RedisClient,
+    client: CommandSender,
     key: string,
     value: string,
     ttlMs: number,
@@ -104,13 +110,16 @@ export interface AccountIndex {
     name: string | undefined,
   ): Promise<void>;
   /** The key the name index gives for `name` (a hint: the caller checks the record). */
-  keyNamed(client: RedisClient, name: string): Promise<string | undefined>;
+  keyNamed(client: CommandSender, name: string): Promise<string | undefined>;
   /** Removes the record and its entry, atomically; whether a record was removed. */
-  remove(client: RedisClient, key: string): Promise<boolean>;
+  remove(client: CommandSender, key: string): Promise<boolean>;
   /** Valid summaries (as JSON text) by account key, and the keys whose record must be read. */
-  list(client: RedisClient): Promise<{ indexed: Map<string, string>; unindexed: string[] }>;
+  list(client: CommandSender): Promise<{ indexed: Map<string, string>; unindexed: string[] }>;
   /** Writes entries for records read by the caller, each only if the record still holds `value`. */
-  repair(client: RedisClient, entries: Array<{ key: string; summary: string; value: string }>): Promise<void>;
+  repair(
+    client: CommandSender,
+    entries: Array<{ key: string; summary: string; value: string }>,
+  ): Promise<void>;
 }
 
 /**
@@ -120,7 +129,7 @@ export interface AccountIndex {
  */
 export function accountIndex(indexKey: string, namesKey: string, recordPrefix: string): AccountIndex {
   const pattern = `${globEscape(recordPrefix)}upstox:*`;
-  const run = (client: RedisClient, script: string, keys: string[], args: string[]) =>
+  const run = (client: CommandSender, script: string, keys: string[], args: string[]) =>
     client.sendCommand(['EVAL', script, String(keys.length), ...keys, ...args]);
   return {
     async write(client, key, value, ttlMs, summary, name) {
@@ -132,7 +141,7 @@ export function accountIndex(indexKey: string, namesKey: string, recordPrefix: s
       );
     },
     async keyNamed(client, name) {
-      const key = await client.hGet(namesKey, name);
+      const key = await client.sendCommand(['HGET', namesKey, name]);
       return typeof key === 'string' ? key : undefined;
     },
     async remove(client, key) {

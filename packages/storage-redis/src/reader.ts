@@ -1,11 +1,13 @@
 // The lean reader of a Redis token store, for short commands (`hft token`): one socket speaking
-// RESP (node-redis's own reply decoder), a GET per record, SCAN + MGET for the list, and none of
+// RESP (node-redis's own reply decoder), a GET per record, SCAN + MGET for the list, the store's
+// account index for names and summaries, and none of
 // the full client (its command table alone takes longer to load than `hft token` may run).
 // Built also as a self-contained CommonJS file (dist/reader.cjs) for CommonJS callers.
 import { connect as netConnect, type Socket } from 'node:net';
 import type { RecordReader } from '@hft/auth-core/store';
 import { storedString } from '@hft/storage-keyv/stored-entry';
 import { Decoder } from '@redis/client/dist/lib/RESP/decoder.js';
+import { accountIndex, type CommandSender } from './account-index.js';
 import { keyLayout } from './key-layout.js';
 import { type RedisTokenStoreOptions, resolveOptions } from './options.js';
 
@@ -127,6 +129,11 @@ export async function openRedisReader(options: RedisReaderOptions): Promise<Reco
     throw new Error('Redis answered something else than a string');
   };
 
+  const sender: CommandSender = {
+    sendCommand: async (args) => (await send([args]))[0],
+  };
+  const index = accountIndex(keys.index, keys.names, keys.record(''));
+
   return {
     async get(key) {
       const [reply] = await send([['GET', keys.record(key)]]);
@@ -157,6 +164,14 @@ export async function openRedisReader(options: RedisReaderOptions): Promise<Reco
         });
       } while (cursor !== '0');
       return found;
+    },
+    keyNamed: (name) => index.keyNamed(sender, name),
+    async summaryTexts() {
+      // The store's own listing script; a record without a valid entry is the full store's to
+      // read and repair.
+      const { indexed, unindexed } = await index.list(sender);
+      if (unindexed.length > 0) throw new Error(`${unindexed.length} records have no index entry`);
+      return [...indexed];
     },
     async close() {
       broken ??= new Error('closed');

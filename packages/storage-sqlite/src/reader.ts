@@ -1,9 +1,10 @@
 // The lean reader of a SQLite token store, for short commands (`hft token`): one connection and
-// one SELECT, without Keyv, the lease table or the watcher. Built also as a self-contained
+// one SELECT (the store's account index for names and listings), without Keyv, the lease table or the watcher. Built also as a self-contained
 // CommonJS file (dist/reader.cjs) so a CommonJS caller loads it without the ES module loader.
 import { statSync } from 'node:fs';
 import type { RecordReader } from '@hft/auth-core/store';
 import { storedString } from '@hft/storage-keyv/stored-entry';
+import { listingQuery, nameQuery } from './index-queries.js';
 import { openConnection } from './sqlite-connection.js';
 import { resolveSqliteOptions, type SqliteTokenStoreOptions } from './sqlite-options.js';
 
@@ -41,6 +42,18 @@ export async function openSqliteReader(options: SqliteReaderOptions): Promise<Re
         if (typeof key === 'string' && key.startsWith('upstox:')) keys.push(key);
       }
       return keys;
+    },
+    async keyNamed(name) {
+      const [row] = await db.all<{ key: string }>(nameQuery(table), name);
+      return row?.key;
+    },
+    async summaryTexts() {
+      const rows = await db.all<{ key: string; summary: string | null }>(listingQuery(table));
+      return rows.map(({ key, summary }): [string, string] => {
+        // Written by an older version, or a writer raced another: the full store repairs it.
+        if (summary === null) throw new Error(`${key} has no summary yet`);
+        return [key, summary];
+      });
     },
     async close() {
       await db.close().catch(() => {});

@@ -8,6 +8,7 @@
 // version wrote it, or a writer raced another) is read and its summary repaired by the next
 // listing.
 import { type AccountSummary, parseSummary, summarizeRecord, type TokenRecord } from '@hft/auth-core/store';
+import { indexTableOf, listingQuery, nameQuery } from './index-queries.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 
 /** Options of {@link summaryIndex}. */
@@ -32,9 +33,6 @@ export interface SummaryIndex {
   keyNamed(name: string): Promise<string | undefined>;
 }
 
-/** Name of the index table of records table `table`. */
-export const indexTableOf = (table: string) => `${table}_accounts`;
-
 /** Creates the account index of `options.table` (see the file comment). */
 export function summaryIndex(options: SummaryIndexOptions): SummaryIndex {
   const { table } = options;
@@ -46,9 +44,8 @@ export function summaryIndex(options: SummaryIndexOptions): SummaryIndex {
     `SELECT r.key, json_extract(j.value, '$[1]') FROM json_each(?) j ` +
     `JOIN "${table}" r ON r.key = json_extract(j.value, '$[0]') ` +
     `AND json_extract(r.value, '$.value') = json_extract(j.value, '$[2]')`;
-  const select =
-    `SELECT r.key AS key, s.summary AS summary, CASE WHEN s.summary IS NULL THEN r.value END AS value ` +
-    `FROM "${table}" r LEFT JOIN "${index}" s ON s.key = r.key WHERE r.key LIKE 'upstox:%'`;
+  const select = listingQuery(table);
+  const byName = nameQuery(table);
 
   const store = async (entries: Array<[string, string, string]>) => {
     if (entries.length === 0) return;
@@ -84,11 +81,7 @@ export function summaryIndex(options: SummaryIndexOptions): SummaryIndex {
 
     async keyNamed(name) {
       const db = await options.connection();
-      const [row] = await db.all<{ key: string }>(
-        // INDEXED BY: with ORDER BY key the planner would rather scan the primary key.
-        `SELECT key FROM "${index}" INDEXED BY "${index}_name" WHERE json_extract(summary, '$.name') = ? ORDER BY key LIMIT 1`,
-        name,
-      );
+      const [row] = await db.all<{ key: string }>(byName, name);
       return row?.key;
     },
 
