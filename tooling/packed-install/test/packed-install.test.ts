@@ -45,12 +45,15 @@ function publishedPackages(): Array<{ dir: string; manifest: Manifest }> {
   return found;
 }
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+/** A compile of sqlite3 (a cache miss) takes minutes on a loaded 2-core machine; allow for it. */
+const INSTALL_TIMEOUT_MS = 600_000;
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, timeout = 120_000) {
   const result = spawnSync(command, args, {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, ...env },
-    timeout: 120_000,
+    timeout,
   });
   return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
@@ -136,7 +139,18 @@ beforeAll(async () => {
   // The @hft packages come from the tarballs only (overrides above); third-party packages from
   // pnpm's store and metadata cache, which the workspace install filled. --prefer-offline (not
   // --offline): a fresh machine whose cache lacks some metadata fetches just that.
-  const install = run('pnpm', ['install', '--prefer-offline'], app, { npm_config_nodedir: '/usr' });
+  // The workspace lockfile seeds the app's: third-party packages resolve to the versions the
+  // workspace built, so pnpm's side-effects cache serves sqlite3's native build instead of
+  // compiling it again (a fresh resolution picks newer transitive versions, another cache key,
+  // and a compile that outlasted the timeout on a loaded CI machine).
+  writeFileSync(join(app, 'pnpm-lock.yaml'), readFileSync(join(ROOT, 'pnpm-lock.yaml')));
+  const install = run(
+    'pnpm',
+    ['install', '--prefer-offline'],
+    app,
+    { npm_config_nodedir: '/usr' },
+    INSTALL_TIMEOUT_MS,
+  );
   expect(install.code, `${install.stdout}\n${install.stderr}`).toBe(0);
 
   redis = await startRedis();
@@ -162,7 +176,7 @@ beforeAll(async () => {
     UPSTOX_REDIRECT_URI: 'http://127.0.0.1:5055/callback',
     UPSTOX_BASE_URL: url,
   };
-}, 300_000);
+}, INSTALL_TIMEOUT_MS + 180_000);
 
 afterAll(async () => {
   emulator?.kill('SIGTERM');
