@@ -1,6 +1,6 @@
 // The file-system steps of the store: safe reads (no links, no FIFOs, capped size), atomic
 // durable writes, exclusive creation, moving a file aside, directory checks.
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { chmod, type FileHandle, link, lstat, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errnoCode, UnsafeFile } from './store-errors.js';
@@ -36,7 +36,7 @@ function openFailure(error: unknown, path: string): unknown {
 }
 
 /** Throws unless `stats` is a regular file of at most {@link MAX_FILE_BYTES}. */
-function checkReadable(stats: Stats, path: string): void {
+function checkReadable(stats: Stats, path: string, maxBytes = MAX_FILE_BYTES): void {
   // A directory stays a plain "cannot read" failure (EISDIR), as it always was.
   if (stats.isDirectory())
     throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EISDIR' });
@@ -50,7 +50,7 @@ function checkReadable(stats: Stats, path: string): void {
           : 'not a regular file';
     throw new UnsafeFile(path, what);
   }
-  if (stats.size > MAX_FILE_BYTES) throw new UnsafeFile(path, `${stats.size} bytes long`);
+  if (stats.size > maxBytes) throw new UnsafeFile(path, `${stats.size} bytes long`);
 }
 
 /**
@@ -109,11 +109,30 @@ async function readCapped(handle: FileHandle, path: string): Promise<string> {
   return buffer.toString('utf8', 0, total);
 }
 
+/** What tells one version of a file from another without reading it: device, inode, size, times. */
+export function fileSignature(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
+}
+
+/** Options of {@link readSnapshotSync}. */
+export interface SyncReadOptions {
+  /** Tightens (and reports) a group/world accessible file; without it the mode is left alone. */
+  tightened?: ModeTightened;
+  /** Largest size read, in bytes; default {@link MAX_FILE_BYTES}. */
+  maxBytes?: number;
+}
+
 /**
- * {@link readSnapshot}, synchronously and without touching the mode: the text of `path`, or
- * `undefined` when it does not exist. @throws the same errors.
+ * {@link readSnapshot}, synchronously: one open, fstat, read and close with no thread-pool round
+ * trips (about a tenth of the cost for a small file), plus the {@link fileSignature} of what was
+ * read. `undefined` only when the file does not exist.
+ * @throws the same errors as {@link readSnapshot}.
  */
-export function readTextSync(path: string): string | undefined {
+export function readSnapshotSync(
+  path: string,
+  options: SyncReadOptions = {},
+): (FileSnapshot & { signature: string }) | undefined {
+  const maxBytes = options.maxBytes ?? MAX_FILE_BYTES;
   let fd: number;
   try {
     fd = openSync(path, READ_FLAGS);
@@ -122,15 +141,30 @@ export function readTextSync(path: string): string | undefined {
     throw openFailure(error, path);
   }
   try {
-    const stats = fstatSync(fd);
-    checkReadable(stats, path);
+    let stats = fstatSync(fd);
+    checkReadable(stats, path, maxBytes);
+    const mode = stats.mode & 0o777;
+    if (options.tightened && (mode & 0o077) !== 0) {
+      fchmodSync(fd, FILE_MODE);
+      options.tightened(path, mode, FILE_MODE);
+      stats = fstatSync(fd);
+    }
     const buffer = Buffer.allocUnsafe(stats.size + 1);
     const bytesRead = readSync(fd, buffer, 0, buffer.length, 0);
     if (bytesRead > stats.size) throw new UnsafeFile(path, 'growing while being read');
-    return buffer.toString('utf8', 0, bytesRead);
+    const text = buffer.toString('utf8', 0, bytesRead);
+    return { path, text, dev: stats.dev, ino: stats.ino, signature: fileSignature(stats) };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * {@link readSnapshot}, synchronously and without touching the mode: the text of `path`, or
+ * `undefined` when it does not exist. @throws the same errors.
+ */
+export function readTextSync(path: string): string | undefined {
+  return readSnapshotSync(path)?.text;
 }
 
 /** Flushes a directory's entries (the rename of a file into it) to disk. */

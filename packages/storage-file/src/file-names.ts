@@ -45,6 +45,12 @@ export function classifyFileName(name: string): TokenFileName {
   if (name === DEFAULT_TOKEN_FILE) return { kind: 'default' };
   const match = NAMED_FILE.exec(name);
   if (!match) return { kind: 'other' };
+  // Segments without `%` are spelt as encodeSegment spells them (it leaves these characters
+  // alone): no decoding or re-encoding to check (a listing classifies every file).
+  if (!name.includes('%')) {
+    const key = `upstox:${match[1]}:${match[2]}`;
+    return parseAccountKey(key) ? { kind: 'named', key } : { kind: 'other' };
+  }
   const clientId = decodeSegment(match[1]!);
   const userId = decodeSegment(match[2]!);
   if (clientId === undefined || userId === undefined) return { kind: 'other' };

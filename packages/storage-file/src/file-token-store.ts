@@ -19,6 +19,7 @@ import { createQuarantine } from './quarantine.js';
 import { decodeRecord, fileCodec, overwriteCheck } from './record-text.js';
 import { BACKEND, errnoCode, storageError } from './store-errors.js';
 import { createSubscriptions } from './subscriptions.js';
+import { createSummaryCache } from './summary-cache.js';
 import { removeKey } from './token-removal.js';
 import { createTokenWrites } from './token-writes.js';
 
@@ -72,6 +73,11 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
   });
   const writes = createTokenWrites({ layout, placement, lease });
   const names = createNameIndex(dir, layout.tightened);
+  // Summaries of sealed records stay unread until opened: a plain cache beside them would be
+  // neither sealed nor authenticated.
+  const listingCache = codec.sealing
+    ? undefined
+    : createSummaryCache(dir, options.clientId, layout.tightened);
   const subscriptions = createSubscriptions({
     dir,
     debounceMs: options.watchDebounceMs ?? 25,
@@ -129,14 +135,14 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
     async list() {
       ensureOpen('list');
       const context = { operation: 'list' };
-      return retrying(dir, context, () => listKeys(layout, owner, context));
+      return retrying(dir, context, () => listKeys(layout, owner, context, listingCache));
     },
 
     async summaries() {
       ensureOpen('summaries');
       const context = { operation: 'summaries' };
       const listed = await retrying(dir, context, () =>
-        listSummaries(layout, owner, codec, quarantine, context),
+        listSummaries(layout, owner, codec, quarantine, context, listingCache),
       );
       // Accounts written by older versions (or before a crash) get their name entries here.
       await names.repair(listed);

@@ -11,6 +11,7 @@ import {
   type FileSnapshot,
   type ModeTightened,
   readSnapshot,
+  readSnapshotSync,
   tempBeside,
 } from './file-io.js';
 import { classifyFileName, DEFAULT_TOKEN_FILE, namedFileFor } from './file-names.js';
@@ -93,6 +94,18 @@ export function createLayout(options: LayoutOptions) {
     }
   }
 
+  /**
+   * {@link read}, synchronously (see `readSnapshotSync`), with the signature of what was read.
+   * @throws StorageError as {@link read}.
+   */
+  function readSync(path: string, context: FailureContext) {
+    try {
+      return readSnapshotSync(path, { tightened });
+    } catch (error) {
+      throw asStorageError(error, 'read', path, context);
+    }
+  }
+
   /** The names in the directory. @throws StorageError */
   async function entries(context: FailureContext): Promise<string[]> {
     try {
@@ -115,6 +128,7 @@ export function createLayout(options: LayoutOptions) {
     dirState,
     ensureDir,
     read,
+    readSync,
     entries,
     hasTokenFiles,
     /** A unique name beside `path` for moving a file out of the way before removing it. */

@@ -1,0 +1,2 @@
+import { createFileStore } from '@hft/storage-file';
+import { seedAccounts } from './dist/fleet-kit.js';
