@@ -1,5 +1,7 @@
-// `list()` and `summaries()`: every account with a file, from one directory read, the listing
-// cache (one stat per file it vouches for) and a read of every other token file.
+// `list()` and `summaries()`: every account with a file, from the listing cache when the
+// directory is unchanged since it was written, else from one directory read, the cache (one stat
+// per file it vouches for) and a read of every other token file.
+import { lstatSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { type AccountSummary, type RecordCodec, summarizeRecord } from '@hft/auth-core/store';
 import { classifyFileName } from './file-names.js';
@@ -10,6 +12,23 @@ import type { Quarantine } from './quarantine.js';
 import { decodeRecord } from './record-text.js';
 import type { FailureContext } from './store-errors.js';
 import type { CachedFile, CacheView, SummaryCache } from './summary-cache.js';
+
+/** The directory's `lstat`; `undefined` when it cannot be taken (the cache then vouches for nothing). */
+function dirStats(dir: string): Stats | undefined {
+  try {
+    return lstatSync(dir);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What one pass over the directory found. */
+interface Pass {
+  /** Account key -> its file. */
+  found: Map<string, Found>;
+  /** Every token file became an account (none skipped as foreign, unattributed or shadowed). */
+  complete: boolean;
+}
 
 /**
  * Files handled between two turns of the event loop. The reads and stats are synchronous (a
@@ -46,9 +65,9 @@ async function locateAll(
   owner: FileOwner,
   context: FailureContext,
   cache: CacheView | undefined,
-): Promise<Map<string, Found>> {
+): Promise<Pass> {
   const found = new Map<string, Found>();
-  if ((await layout.dirState(context)) === 'missing') return found;
+  if ((await layout.dirState(context)) === 'missing') return { found, complete: false };
   const files = (await layout.entries(context))
     .sort()
     .map((name) => ({ name, kind: classifyFileName(name) }))
@@ -91,7 +110,20 @@ async function locateAll(
     }
   }
   for (const [key, entry] of fromDefault) if (!found.has(key)) found.set(key, entry);
-  return found;
+  return { found, complete: found.size === files.length };
+}
+
+/** The cached listing, when the cache vouches for the whole directory as it is now. */
+async function wholeFromCache(
+  layout: Layout,
+  context: FailureContext,
+  view: CacheView | undefined,
+): Promise<{ files?: ReadonlyMap<string, CachedFile>; dir: Stats | undefined }> {
+  const dir = dirStats(layout.dir);
+  const files = view?.whole(dir);
+  // The directory check still runs: it reports (and tightens) a loose mode.
+  if (files !== undefined && (await layout.dirState(context)) === 'present') return { files, dir };
+  return { dir };
 }
 
 /** Every account key with a file (see {@link locateAll}). */
@@ -101,13 +133,16 @@ export async function listKeys(
   context: FailureContext,
   cache: SummaryCache | undefined,
 ): Promise<string[]> {
-  return [...(await locateAll(layout, owner, context, cache?.load())).keys()];
+  const view = cache?.load();
+  const { files } = await wholeFromCache(layout, context, view);
+  if (files) return [...files.values()].map(({ summary }) => summary.key);
+  return [...(await locateAll(layout, owner, context, view)).found.keys()];
 }
 
 /**
  * The summary of every account with a file (see {@link locateAll}): from the cache where it
- * vouches for the file, else from the file, read once. The cache is rewritten when it was
- * missing, stale or incomplete.
+ * vouches for the directory or the file, else from the file, read once. The cache is rewritten
+ * when it was missing, stale or incomplete.
  * @throws StorageError as `get` would for a file it cannot read or open.
  */
 export async function listSummaries(
@@ -118,11 +153,15 @@ export async function listSummaries(
   context: FailureContext,
   cache: SummaryCache | undefined,
 ): Promise<AccountSummary[]> {
+  const started = performance.now();
   const view = cache?.load();
+  const whole = await wholeFromCache(layout, context, view);
+  if (whole.files) return [...whole.files.values()].map(({ summary }) => summary);
+  const pass = await locateAll(layout, owner, context, view);
   const out: AccountSummary[] = [];
   const files = new Map<string, CachedFile>();
   let read = 0;
-  for (const [key, found] of await locateAll(layout, owner, context, view)) {
+  for (const [key, found] of pass.found) {
     let summary = found.summary;
     if (summary === undefined) {
       read++;
@@ -134,6 +173,13 @@ export async function listSummaries(
     out.push(summary);
     files.set(found.name, { signature: found.signature, summary });
   }
-  if (cache && (read > 0 || files.size !== (view?.size ?? 0))) await cache.save(files);
+  // Unchanged files and an incomplete listing: the cache on disk says all there is to say.
+  const unchanged = read === 0 && files.size === view?.size && !pass.complete;
+  if (cache && whole.dir && out.length > 0 && !unchanged)
+    await cache.save(files, {
+      dir: whole.dir,
+      complete: pass.complete,
+      elapsedMs: performance.now() - started,
+    });
   return out;
 }

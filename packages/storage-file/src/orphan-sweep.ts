@@ -3,11 +3,8 @@ import { lstat, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { processGone } from './process-liveness.js';
 
-/**
- * A temp file beside a token file (it may hold a token) or beside the listing cache; group 1 is
- * its writer's pid.
- */
-const ORPHAN = /^(?:upstox_token(?:\..+)?|\.summaries)\.json\.(?:\d+|(?:tmp|new|del)-(\d+)-[0-9a-f]+)$/;
+/** A temp file beside a token file (it may hold a token); group 1 is its writer's pid. */
+const ORPHAN = /^upstox_token(?:\..+)?\.json\.(?:\d+|(?:tmp|new|del)-(\d+)-[0-9a-f]+)$/;
 /**
  * Age after which a temp file is removed even though its writer may live, in ms: a write
  * creates, fills, fsyncs and renames its temp file within a fraction of that.

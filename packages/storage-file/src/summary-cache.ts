@@ -1,23 +1,44 @@
-// The listing cache of the file store: `<dir>/.summaries.json` keeps, per token file, the
-// summary of the record it held and the signature (device, inode, size, times) of the version
-// that was read. A listing reuses a summary only when the file's `lstat` still shows that
-// signature, so one stat replaces one read; any write (a rename: a new inode), edit or chmod
-// changes the signature and sends the listing back to the file. Writers never touch the cache:
-// the listing that read a changed file writes it, so `set` costs what it did.
-import { lstatSync } from 'node:fs';
-import { rename, unlink, writeFile } from 'node:fs/promises';
+// The listing cache of the file store: `<dir>/.listing/summaries.json` keeps, per token file,
+// the summary of the record it held and the signature (device, inode, size, times) of the
+// version that was read, and the signature of the token directory itself when it was listed.
+// A listing trusts it at two levels:
+// - the directory's signature is unchanged: no file was created, renamed or removed since
+//   (every write is a rename), so the cached listing is the listing: no directory read, no stat;
+// - else, a file whose `lstat` still shows its signature is not read; any write (a new inode),
+//   edit or chmod of a file changes its signature and sends the listing back to the file.
+// Writers never touch the cache, so `set` costs what it did: the listing that read the changes
+// writes it. The cache lives in a sub-directory so that writing it leaves the token directory's
+// signature alone.
+import { lstatSync, type Stats } from 'node:fs';
+import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AccountSummary, isTokenKind, parseAccountKey, type TokenKind } from '@hft/auth-core/store';
-import { FILE_MODE, fileSignature, type ModeTightened, readSnapshotSync, tempBeside } from './file-io.js';
+import {
+  ensureDirectory,
+  FILE_MODE,
+  fileSignature,
+  type ModeTightened,
+  readSnapshotSync,
+  tempBeside,
+} from './file-io.js';
 
-/** Name of the cache file in the token dir (never a token file name: listings skip it). */
-export const SUMMARY_CACHE_FILE = '.summaries.json';
+/** Sub-directory of the token dir that holds the listing cache. */
+export const LISTING_DIR = '.listing';
+/** Name of the cache file inside {@link LISTING_DIR}. */
+export const SUMMARY_CACHE_FILE = 'summaries.json';
 
 /** Format version of the cache file; another version is ignored (and rewritten). */
 const CACHE_VERSION = 1;
 
-/** Largest cache file read (64 MiB: about 250,000 accounts); a bigger one is ignored. */
+/** Largest cache file read (64 MiB: about 400,000 accounts); a bigger one is ignored. */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * How much older than the listing the directory's last change must be for the cache to vouch for
+ * the whole directory, in ms. A file system stamps times at a coarse tick: a change in the same
+ * tick as the listing's first look could leave the directory's time as it was.
+ */
+const SETTLED_MS = 2_000;
 
 /** What the cache knows of one token file. */
 export interface CachedFile {
@@ -26,12 +47,27 @@ export interface CachedFile {
   summary: AccountSummary;
 }
 
-/** The cache as loaded: what it knows, checked against the file before each use. */
+/** The cache as loaded. */
 export interface CacheView {
   /** The entry for `name`, when the file at `path` is still the version it summarised. */
   fresh(name: string, path: string): CachedFile | undefined;
+  /**
+   * Every entry (file name -> entry), in listing order, when the token directory is unchanged
+   * since the listing that wrote them (`dir`: the directory's `lstat` now); else `undefined`.
+   */
+  whole(dir: Stats | undefined): ReadonlyMap<string, CachedFile> | undefined;
   /** How many files it knew. */
   readonly size: number;
+}
+
+/** How a listing went, for {@link SummaryCache.save}. */
+export interface ListingPass {
+  /** The token directory's `lstat` taken before it was read. */
+  dir: Stats;
+  /** Every token file in it became an entry (none skipped as foreign, unattributed or shadowed). */
+  complete: boolean;
+  /** How long the listing took, in ms (monotonic). */
+  elapsedMs: number;
 }
 
 /** The listing cache of one token dir. */
@@ -39,7 +75,7 @@ export interface SummaryCache {
   /** The cache as it is on disk; `undefined` when missing, unreadable or of another format. */
   load(): CacheView | undefined;
   /** Replaces the cache with `files` (file name -> entry); failures are ignored (only slower). */
-  save(files: ReadonlyMap<string, CachedFile>): Promise<void>;
+  save(files: ReadonlyMap<string, CachedFile>, pass: ListingPass): Promise<void>;
 }
 
 /**
@@ -51,19 +87,21 @@ export function createSummaryCache(
   clientId: string | undefined,
   tightened: ModeTightened,
 ): SummaryCache {
-  const path = join(dir, SUMMARY_CACHE_FILE);
+  const listingDir = join(dir, LISTING_DIR);
+  const path = join(listingDir, SUMMARY_CACHE_FILE);
   const owner = clientId ?? null;
   return {
     load() {
-      let files: Map<string, CachedFile>;
+      let parsed: ParsedCache;
       try {
         const text = readSnapshotSync(path, { tightened, maxBytes: MAX_CACHE_BYTES })?.text;
         if (text === undefined) return undefined;
-        files = parseCache(text, owner);
+        parsed = parseCache(text, owner);
       } catch {
         // A cache that cannot be read is only a slower listing.
         return undefined;
       }
+      const { files, dir: vouched } = parsed;
       return {
         size: files.size,
         fresh(name, filePath) {
@@ -75,19 +113,35 @@ export function createSummaryCache(
             return undefined;
           }
         },
+        whole: (now) =>
+          vouched !== null && now !== undefined && fileSignature(now) === vouched ? files : undefined,
       };
     },
 
-    async save(files) {
+    async save(files, pass) {
       const body: Record<string, [string, ...Entry]> = {};
       for (const [name, { signature, summary }] of files) body[name] = [signature, ...toEntry(summary)];
-      const text = JSON.stringify({ v: CACHE_VERSION, clientId: owner, files: body });
-      // Atomic (temp file, rename) but not fsynced: a cache lost in a crash is rebuilt.
       const temp = tempBeside(path, 'tmp');
+      let handle: FileHandle | undefined;
       try {
-        await writeFile(temp, text, { mode: FILE_MODE, flag: 'wx' });
+        await ensureDirectory(listingDir, tightened);
+        handle = await open(temp, 'wx', FILE_MODE);
+        // The new file's time is the file system's "now": the directory must have settled before
+        // the listing began for the cache to vouch for all of it.
+        const createdAt = (await handle.stat()).mtimeMs;
+        const vouched =
+          pass.complete && createdAt - pass.dir.mtimeMs > SETTLED_MS + pass.elapsedMs
+            ? fileSignature(pass.dir)
+            : null;
+        await handle.writeFile(
+          JSON.stringify({ v: CACHE_VERSION, clientId: owner, dir: vouched, files: body }),
+        );
+        await handle.close();
+        handle = undefined;
+        // Atomic (temp file, rename) but not fsynced: a cache lost in a crash is rebuilt.
         await rename(temp, path);
       } catch {
+        await handle?.close().catch(() => {});
         await unlink(temp).catch(() => {});
       }
     },
@@ -117,17 +171,29 @@ function fromEntry(entry: unknown[]): AccountSummary | undefined {
   return summary;
 }
 
-/** The entries of a cache file; empty when it is of another format or owner. */
-function parseCache(text: string, owner: string | null): Map<string, CachedFile> {
+interface ParsedCache {
+  files: Map<string, CachedFile>;
+  /** The directory signature the cache vouches for; `null`: none. */
+  dir: string | null;
+}
+
+/**
+ * The entries of a cache file: none when it is of another format or owner. One malformed entry
+ * withdraws the vouching for the whole directory (that file is read again).
+ */
+function parseCache(text: string, owner: string | null): ParsedCache {
   const files = new Map<string, CachedFile>();
   const value = JSON.parse(text) as unknown;
-  if (typeof value !== 'object' || value === null) return files;
-  const { v, clientId, files: body } = value as Record<string, unknown>;
-  if (v !== CACHE_VERSION || clientId !== owner || typeof body !== 'object' || body === null) return files;
+  if (typeof value !== 'object' || value === null) return { files, dir: null };
+  const { v, clientId, dir, files: body } = value as Record<string, unknown>;
+  if (v !== CACHE_VERSION || clientId !== owner || typeof body !== 'object' || body === null)
+    return { files, dir: null };
+  let whole = typeof dir === 'string';
   for (const [name, entry] of Object.entries(body)) {
-    if (!Array.isArray(entry) || typeof entry[0] !== 'string') continue;
-    const summary = fromEntry(entry.slice(1));
+    const summary =
+      Array.isArray(entry) && typeof entry[0] === 'string' ? fromEntry(entry.slice(1)) : undefined;
     if (summary) files.set(name, { signature: entry[0], summary });
+    else whole = false;
   }
-  return files;
+  return { files, dir: whole ? (dir as string) : null };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
   readdirSync,
   readFileSync,
@@ -12,13 +13,13 @@ import { join } from 'node:path';
 import { type AccountSummary, createRecordCipher } from '@hft/auth-core';
 import { sampleRecord } from '@hft/storage-conformance';
 import { describe, expect, it } from 'vitest';
-import { SUMMARY_CACHE_FILE } from '../src/summary-cache.js';
+import { LISTING_DIR, SUMMARY_CACHE_FILE } from '../src/summary-cache.js';
 import { useTempDir } from './helpers/temp-dir.js';
 
 const t = useTempDir();
-const cachePath = () => join(t.dir, SUMMARY_CACHE_FILE);
+const cachePath = () => join(t.dir, LISTING_DIR, SUMMARY_CACHE_FILE);
 
-type CacheFile = { v: number; clientId: string | null; files: Record<string, unknown[]> };
+type CacheFile = { v: number; clientId: string | null; dir: string | null; files: Record<string, unknown[]> };
 const readCache = () => JSON.parse(readFileSync(cachePath(), 'utf8')) as CacheFile;
 
 /** Rewrites the user name the cache holds for every file, leaving each signature as it is. */
@@ -26,6 +27,12 @@ function forgeUserNames(userName: string): void {
   const cache = readCache();
   for (const entry of Object.values(cache.files)) entry[5] = userName;
   writeFileSync(cachePath(), JSON.stringify(cache));
+}
+
+/** Makes the token directory look last changed an hour ago. */
+function settle(): void {
+  const past = new Date(Date.now() - 3_600_000);
+  utimesSync(t.dir, past, past);
 }
 
 const userNames = (summaries: AccountSummary[]) => summaries.map((s) => s.userName).sort();
@@ -105,6 +112,48 @@ describe('file store listing cache', () => {
       expect(userNames(await t.open().summaries())).toEqual(['User 0', 'User 1']);
       expect(readCache().v).toBe(1);
     }
+  });
+
+  it('a directory that settled before the listing is vouched for whole: served from the cache until anything in it is created, renamed or removed', async () => {
+    const { store, records } = await seeded(3);
+    await store.summaries();
+    // Just written: the directory may still change within the same timestamp tick.
+    expect(readCache().dir).toBeNull();
+    settle();
+    await t.open().summaries();
+    expect(readCache().dir).toEqual(expect.any(String));
+
+    // Vouched for whole: the files are not even looked at, so an edit in place (which leaves the
+    // directory alone) shows only once the directory changes. Writers always rename.
+    forgeUserNames('whole');
+    const path = join(t.dir, readdirSync(t.dir).find((n) => n.includes('SC1'))!);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('User 1', 'Edited'));
+    expect(userNames(await t.open().summaries())).toEqual(['whole', 'whole', 'whole']);
+
+    // A write anywhere in the directory (a rename) withdraws the vouching at once.
+    const extra = sampleRecord({ userId: 'SC7', userName: 'Seventh' });
+    await store.set(extra.accountKey, extra);
+    const after = await t.open().summaries();
+    expect(after.map((s) => s.userId).sort()).toEqual(['SC0', 'SC1', 'SC2', 'SC7']);
+    expect(after.find((s) => s.userId === 'SC1')?.userName).toBe('Edited');
+    expect(after.find((s) => s.userId === 'SC7')?.userName).toBe('Seventh');
+    expect(readCache().dir).toBeNull();
+
+    settle();
+    await t.open().summaries();
+    await store.delete(records[0]!.accountKey);
+    expect((await t.open().list()).sort()).toEqual([records[1], records[2], extra].map((r) => r.accountKey).sort());
+  });
+
+  it('a directory holding a file that is no account (foreign) is never vouched for whole', async () => {
+    const { store, records } = await seeded(2);
+    const own = readdirSync(t.dir).find((n) => n.includes('SC1'))!;
+    copyFileSync(join(t.dir, own), join(t.dir, own.replace('SC1', 'SC5')));
+    settle();
+    expect(await store.summaries()).toHaveLength(2);
+    expect(readCache().dir).toBeNull();
+    expect(t.warnings.map((w) => w.code)).toContain('foreign-file');
+    expect((await t.open().list()).sort()).toEqual(records.map((r) => r.accountKey).sort());
   });
 
   it('a store with a cipher keeps no cache', async () => {
