@@ -7,6 +7,9 @@ export const DEFAULT_TOKEN_FILE = 'upstox_token.json';
 /** Sub-directory of the token dir that holds lock files. */
 export const LOCK_DIR = '.locks';
 
+/** Sub-directory of the token dir that holds the listing cache (see summary-cache.ts). */
+export const LISTING_DIR = '.listing';
+
 const NAMED_FILE = /^upstox_token\.([A-Za-z0-9_%-]+)\.([A-Za-z0-9_%-]+)\.json$/;
 
 /**

@@ -21,9 +21,8 @@ import {
   readSnapshotSync,
   tempBeside,
 } from './file-io.js';
+import { LISTING_DIR } from './file-names.js';
 
-/** Sub-directory of the token dir that holds the listing cache. */
-export const LISTING_DIR = '.listing';
 /** Name of the cache file inside {@link LISTING_DIR}. */
 export const SUMMARY_CACHE_FILE = 'summaries.json';
 

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { type AccountSummary, createRecordCipher } from '@hft/auth-core';
 import { sampleRecord } from '@hft/storage-conformance';
 import { describe, expect, it } from 'vitest';
-import { LISTING_DIR, SUMMARY_CACHE_FILE } from '../src/summary-cache.js';
+import { LISTING_DIR } from '../src/file-names.js';
+import { SUMMARY_CACHE_FILE } from '../src/summary-cache.js';
 import { useTempDir } from './helpers/temp-dir.js';
 
 const t = useTempDir();
@@ -142,7 +143,9 @@ describe('file store listing cache', () => {
     settle();
     await t.open().summaries();
     await store.delete(records[0]!.accountKey);
-    expect((await t.open().list()).sort()).toEqual([records[1], records[2], extra].map((r) => r.accountKey).sort());
+    expect((await t.open().list()).sort()).toEqual(
+      [records[1]!, records[2]!, extra].map((r) => r.accountKey).sort(),
+    );
   });
 
   it('a directory holding a file that is no account (foreign) is never vouched for whole', async () => {
