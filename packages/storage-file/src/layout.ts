@@ -14,7 +14,7 @@ import {
   readSnapshotSync,
   tempBeside,
 } from './file-io.js';
-import { classifyFileName, DEFAULT_TOKEN_FILE, namedFileFor } from './file-names.js';
+import { classifyFileName, DEFAULT_TOKEN_FILE, LISTING_DIR, namedFileFor } from './file-names.js';
 import { describeLooseMode, isWritableByOthers } from './mode-words.js';
 import type { FileStoreWarning } from './options.js';
 import { asStorageError, type FailureContext } from './store-errors.js';
@@ -75,7 +75,12 @@ export function createLayout(options: LayoutOptions) {
   /** Creates the directory (0700) when missing. @throws StorageError */
   async function ensureDir(context: FailureContext): Promise<void> {
     try {
+      if ((await checkDirectory(dir, tightened)) === 'present') return;
       await ensureDirectory(dir, tightened);
+      // Made with the directory: a first listing that made it would change the directory, and
+      // its cache could vouch for the directory only once that change had settled (see
+      // summary-cache.ts).
+      await ensureDirectory(join(dir, LISTING_DIR), tightened);
     } catch (error) {
       throw asStorageError(error, 'create the token directory', dir, context);
     }

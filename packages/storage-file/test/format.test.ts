@@ -4,6 +4,7 @@ import { accountKey } from '@hft/auth-core';
 import { ErrorCodes } from '@hft/errors';
 import { sampleRecord, withDaily } from '@hft/storage-conformance';
 import { describe, expect, it } from 'vitest';
+import { LISTING_DIR } from '../src/file-names.js';
 import { DEFAULT_TOKEN_FILE, FORMAT_VERSION } from '../src/index.js';
 import { useTempDir } from './helpers/temp-dir.js';
 
@@ -163,7 +164,7 @@ describe('file layout and format', () => {
     const odd = sampleRecord({ clientId: 'c.d/../e', userId: 'X Y%' });
     const second = sampleRecord({ userId: 'SECOND2' });
     for (const r of [first, odd, second]) await store.set(r.accountKey, r);
-    const names = (await readdir(t.dir)).filter((n) => n !== '.locks').sort();
+    const names = (await readdir(t.dir)).filter((n) => n !== '.locks' && n !== LISTING_DIR).sort();
     expect(names).toEqual(
       [
         'upstox_token.json',
@@ -313,7 +314,7 @@ describe('file layout and format', () => {
     const store = t.open();
     const record = sampleRecord();
     await store.set(record.accountKey, record);
-    const names = (await readdir(t.dir)).filter((n) => n !== '.locks');
+    const names = (await readdir(t.dir)).filter((n) => n !== '.locks' && n !== LISTING_DIR);
     expect(names).not.toContain('upstox_token.json.1234567');
     expect(names).toContain('upstox_token.json.7654321');
   });

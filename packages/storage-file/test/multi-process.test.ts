@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMultiProcessConformance } from '@hft/storage-conformance';
 import { expect } from 'vitest';
+import { LISTING_DIR } from '../src/file-names.js';
 import { createFileTokenStore } from '../src/index.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -39,7 +40,7 @@ runMultiProcessConformance({
         const store = createFileTokenStore({ dir });
         const accounts = await store.list();
         await store.close();
-        const names = (await readdir(dir)).filter((n) => n !== '.locks').sort();
+        const names = (await readdir(dir)).filter((n) => n !== '.locks' && n !== LISTING_DIR).sort();
         expect(names, names.join(', ')).toHaveLength(accounts.length);
         for (const name of names) expect((await stat(join(dir, name))).mode & 0o777).toBe(0o600);
       },

@@ -5,6 +5,7 @@ import { createRecordCipher, isSealed } from '@hft/auth-core';
 import { ErrorCodes, StorageError } from '@hft/errors';
 import { sampleRecord, withDaily } from '@hft/storage-conformance';
 import { describe, expect, it } from 'vitest';
+import { LISTING_DIR } from '../src/file-names.js';
 import { DEFAULT_TOKEN_FILE } from '../src/index.js';
 import { useTempDir } from './helpers/temp-dir.js';
 
@@ -225,7 +226,9 @@ describe('encryption', () => {
     expect(err).toBeInstanceOf(StorageError);
     expect(err.code).toBe(ErrorCodes.STORAGE_WRONG_KEY);
     expect(err.message).toMatch(/^file store: /);
-    expect((await readdir(t.dir)).filter((n) => n !== '.locks')).toEqual([DEFAULT_TOKEN_FILE]);
+    expect((await readdir(t.dir)).filter((n) => n !== '.locks' && n !== LISTING_DIR)).toEqual([
+      DEFAULT_TOKEN_FILE,
+    ]);
   });
 
   it('fails with HFT_STORAGE_TAMPERED for an altered file or one moved to another account', async () => {
