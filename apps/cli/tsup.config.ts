@@ -73,10 +73,24 @@ export default defineConfig([
   // those commands never start Node's ES module loader (see src/hft.cts).
   hftTsup({
     ...shared,
-    entry: { hft: 'src/hft.cts', 'fast-path': 'src/fast-path.ts' },
+    entry: { hft: 'src/hft.cts' },
     format: ['cjs'],
     splitting: false,
     clean: false,
     esbuildPlugins: [keepLazy],
+  }),
+  // The fast path is compiled with V8's code cache (src/code-cache.ts), where Node 20 cannot run
+  // `import()`: its lazy imports become `require` (Node >= 20.19 requires ES modules).
+  hftTsup({
+    ...shared,
+    entry: { 'fast-path': 'src/fast-path.ts' },
+    format: ['cjs'],
+    splitting: false,
+    clean: false,
+    esbuildPlugins: [keepLazy],
+    esbuildOptions(options) {
+      shared.esbuildOptions?.(options, { format: 'cjs' });
+      options.supported = { ...options.supported, 'dynamic-import': false };
+    },
   }),
 ]);

@@ -57,7 +57,11 @@ function crash(error: unknown): void {
 
 const fast = plainCommand(process.argv.slice(2));
 if (fast) {
-  const { runFast } = require('./fast-path.cjs') as typeof import('./fast-path.js');
+  // Bundled into this file (only the two paths above stay separate files).
+  const { requireWithCodeCache } = require('./code-cache.js') as typeof import('./code-cache.js');
+  const { runFast } = requireWithCodeCache<typeof import('./fast-path.js')>(
+    require.resolve('./fast-path.cjs'),
+  );
   runFast(fast).catch(crash);
 } else {
   import('./main.js').then(({ main }) => main(process.argv)).catch(crash);
