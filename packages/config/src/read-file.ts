@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 
 /** Config and credentials files are small; anything bigger is a mistake, not a config. */
 const MAX_BYTES = 1024 * 1024;
@@ -25,23 +24,29 @@ function describeFsError(error: unknown): string {
  *   and permission bits
  */
 export async function readSettingsFile(path: string): Promise<SettingsFileRead> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  // Synchronous calls: the files are small (or absent), and one open, fstat and read cost less
+  // than a thread-pool round trip each (every command reads up to three of them at start-up).
+  let fd: number;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { status: 'missing' };
     return { status: 'unreadable', message: describeFsError(error) };
   }
   try {
-    const stats = await handle.stat();
+    const stats = fstatSync(fd);
     if (!stats.isFile()) return { status: 'unreadable', message: 'is not a regular file' };
     if (stats.size > MAX_BYTES) return { status: 'unreadable', message: 'is larger than 1 MiB' };
-    const text = await handle.readFile({ encoding: 'utf8' });
+    const text = readFileSync(fd, { encoding: 'utf8' });
     return { status: 'ok', text, mode: stats.mode & 0o777 };
   } catch (error) {
     return { status: 'unreadable', message: describeFsError(error) };
   } finally {
-    await handle.close().catch(() => undefined);
+    try {
+      closeSync(fd);
+    } catch {
+      // Nothing was written through it.
+    }
   }
 }

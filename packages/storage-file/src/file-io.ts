@@ -1,7 +1,17 @@
 // The file-system steps of the store: safe reads (no links, no FIFOs, capped size), atomic
 // durable writes, exclusive creation, moving a file aside, directory checks.
-import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { chmod, type FileHandle, link, lstat, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  openSync,
+  readSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
+import { chmod, type FileHandle, link, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errnoCode, UnsafeFile } from './store-errors.js';
 
@@ -295,9 +305,11 @@ export type DirState = 'present' | 'missing';
  * not a directory.
  */
 export async function checkDirectory(dir: string, tightened: ModeTightened): Promise<DirState> {
-  let stats: Awaited<ReturnType<typeof stat>>;
+  // Synchronous, as the reads: every get and listing checks the directory first, and a stat
+  // costs less than its thread-pool round trip.
+  let stats: Stats;
   try {
-    stats = await stat(dir);
+    stats = statSync(dir);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return 'missing';
     throw error;
@@ -305,7 +317,7 @@ export async function checkDirectory(dir: string, tightened: ModeTightened): Pro
   if (!stats.isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
   const mode = stats.mode & 0o777;
   if ((mode & 0o077) !== 0) {
-    await chmod(dir, DIR_MODE);
+    chmodSync(dir, DIR_MODE);
     tightened(dir, mode, DIR_MODE);
   }
   return 'present';

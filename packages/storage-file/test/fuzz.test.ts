@@ -296,7 +296,7 @@ const cipher = createRecordCipher({ key: randomBytes(32) });
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'hft-file-fuzz-'));
 });
-afterAll(() => rm(root, { recursive: true, force: true }));
+afterAll(() => rm(root, { recursive: true, force: true, maxRetries: 3 }));
 
 let runs = 0;
 /** An empty token directory of its own for the next run (the last one is removed). */
