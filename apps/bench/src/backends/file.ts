@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TokenRecord } from '@hft/auth-core/store';
 import { createRecordCipher } from '@hft/auth-core/store';
@@ -9,7 +9,8 @@ import { fakeAccessToken, makeRecord } from '../records.js';
 import { bytesPerVariant, checkedScaleKit, type ScaleKit, type StoreOpsKit, tokenVariants } from './kit.js';
 
 /**
- * The file store beside `readFile` + `JSON.parse` of the very file it wrote (get), and a durable
+ * The file store beside `readFileSync` + `JSON.parse` of the very file it wrote (get: the store
+ * reads synchronously too, so the same work is a synchronous read), and a durable
  * atomic write of the same bytes (set): temp file write + fsync + rename + fsync of the
  * directory. The directory fsync is part of "the same work": the store promises that a stored
  * token survives a power cut, which needs the rename itself flushed.
@@ -40,7 +41,7 @@ export async function fileStoreOpsKit(
     encrypted,
     variants,
     async rawGet() {
-      const parsed = JSON.parse(await readFile(tokenFile, 'utf8')) as {
+      const parsed = JSON.parse(readFileSync(tokenFile, 'utf8')) as {
         access_token: string;
       };
       return parsed.access_token;

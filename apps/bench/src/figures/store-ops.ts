@@ -14,7 +14,7 @@ const PLAIN_BAR: Bar = { op: '<=', value: 1.3 };
 const SEALED_BAR: Bar = { op: '<=', value: 1.6 };
 
 const RAW_LABELS: Record<BackendKind, { get: string; set: string }> = {
-  file: { get: 'readFile+JSON.parse', set: 'write+fsync+rename' },
+  file: { get: 'readFileSync+JSON.parse', set: 'write+fsync+rename' },
   sqlite: { get: 'raw Keyv get+JSON.parse', set: 'raw Keyv set' },
   redis: { get: 'raw GET+JSON.parse', set: 'raw SET PX' },
 };
