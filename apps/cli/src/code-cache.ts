@@ -40,6 +40,13 @@ function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
   }
 }
 
+/** FNV-1a of `text`, 8 hex digits: names the copy of the bundle in a file name. */
+function pathHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
+}
+
 /**
  * Loads the CommonJS file `filename` as `require` would, compiled with V8's code cache when one
  * matches; after a run without one, writes it on exit. Any failure of the cache only costs the
@@ -61,7 +68,9 @@ export function requireWithCodeCache<T>(filename: string, env: NodeJS.ProcessEnv
     closeSync(fd);
   }
   const dir = cacheDir(env);
-  const name = `fast-path-${stamp}.v8`;
+  // One cache per copy of the bundle (a global install and a project's own share the directory).
+  const prefix = `fast-path-${pathHash(filename)}-`;
+  const name = `${prefix}${stamp}.v8`;
   const cacheFile = dir && join(dir, name);
   let cachedData: Buffer | undefined;
   if (cacheFile) {
@@ -81,9 +90,10 @@ export function requireWithCodeCache<T>(filename: string, env: NodeJS.ProcessEnv
         const temp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
         renameSync(temp, cacheFile);
-        // The caches of other versions of the bundle will never match again.
+        // The caches of earlier versions of this copy will never match again.
         for (const other of readdirSync(dir as string))
-          if (other.startsWith('fast-path-') && other !== name) unlinkSync(join(dir as string, other));
+          if (other.startsWith(prefix) && other.endsWith('.v8') && other !== name)
+            unlinkSync(join(dir as string, other));
       } catch {
         // Next run compiles again.
       }
