@@ -144,9 +144,11 @@ beforeAll(async () => {
   // compiling it again (a fresh resolution picks newer transitive versions, another cache key,
   // and a compile that outlasted the timeout on a loaded CI machine).
   writeFileSync(join(app, 'pnpm-lock.yaml'), readFileSync(join(ROOT, 'pnpm-lock.yaml')));
+  // --no-frozen-lockfile: the seeded lockfile is the workspace's, never the app's as it stands
+  // (pnpm freezes lockfiles by default when CI is set).
   const install = run(
     'pnpm',
-    ['install', '--prefer-offline'],
+    ['install', '--prefer-offline', '--no-frozen-lockfile'],
     app,
     { npm_config_nodedir: '/usr' },
     INSTALL_TIMEOUT_MS,
