@@ -86,26 +86,17 @@ export function createLayout(options: LayoutOptions) {
   }
 
   /**
-   * Reads one file; `undefined` when it does not exist.
+   * Reads one file, with the signature of what was read; `undefined` when it does not exist.
+   * Synchronous: a token file is a few KB, and one open, fstat, read and close cost less than
+   * the three thread-pool round trips of the promise API (a third of `hft token`'s read of its
+   * record, measured); the async signature keeps callers free to change that.
    * @throws StorageError: `HFT_STORAGE_UNSAFE_FILE` for a link, FIFO, device or oversized file,
    *   `HFT_STORAGE_UNAVAILABLE` for anything else that fails.
    */
-  async function read(path: string, context: FailureContext): Promise<FileSnapshot | undefined> {
-    try {
-      // Synchronous: a token file is a few KB, and one open, fstat, read and close cost less
-      // than the three thread-pool round trips of the promise API (a third of `hft token`'s
-      // read of its record, measured).
-      return readSnapshotSync(path, { tightened });
-    } catch (error) {
-      throw asStorageError(error, 'read', path, context);
-    }
-  }
-
-  /**
-   * {@link read}, synchronously (see `readSnapshotSync`), with the signature of what was read.
-   * @throws StorageError as {@link read}.
-   */
-  function readSync(path: string, context: FailureContext) {
+  async function read(
+    path: string,
+    context: FailureContext,
+  ): Promise<(FileSnapshot & { signature: string }) | undefined> {
     try {
       return readSnapshotSync(path, { tightened });
     } catch (error) {
@@ -135,7 +126,6 @@ export function createLayout(options: LayoutOptions) {
     dirState,
     ensureDir,
     read,
-    readSync,
     entries,
     hasTokenFiles,
     /** A unique name beside `path` for moving a file out of the way before removing it. */

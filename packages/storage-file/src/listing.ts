@@ -91,7 +91,7 @@ async function locateAll(
           continue;
         }
       }
-      const read = layout.readSync(path, context);
+      const read = await layout.read(path, context);
       if (!read) continue;
       const { signature, ...snapshot } = read;
       const { file, identity } = await owner.identify(snapshot, context);
