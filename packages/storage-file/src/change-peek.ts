@@ -1,6 +1,6 @@
 // The raw state of one key for change detection: the text of the file holding it, read
 // without moving or reporting anything.
-import { readSnapshot, readTextSync } from './file-io.js';
+import { readSnapshotSync, readTextSync } from './file-io.js';
 import type { FileOwner } from './file-owner.js';
 import type { Layout } from './layout.js';
 
@@ -32,7 +32,7 @@ export function createChangePeek(layout: Layout, owner: FileOwner): ChangePeek {
   }
 
   async function readText(path: string): Promise<string | undefined> {
-    const snapshot = await readSnapshot(path, layout.tightened);
+    const snapshot = readSnapshotSync(path, { tightened: layout.tightened });
     return snapshot?.text;
   }
 

@@ -63,62 +63,6 @@ function checkReadable(stats: Stats, path: string, maxBytes = MAX_FILE_BYTES): v
   if (stats.size > maxBytes) throw new UnsafeFile(path, `${stats.size} bytes long`);
 }
 
-/**
- * Reads a whole file; `undefined` only when it does not exist (`ENOENT`). A group/world
- * accessible file is tightened to 0600 through the open descriptor and reported.
- * @throws UnsafeFile for a symbolic link, anything but a regular file, or a file over
- *   {@link MAX_FILE_BYTES}; the system error for any other failure.
- */
-export async function readSnapshot(
-  path: string,
-  tightened: ModeTightened,
-): Promise<FileSnapshot | undefined> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, READ_FLAGS);
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
-    throw openFailure(error, path);
-  }
-  try {
-    return await readOpen(handle, path, tightened);
-  } finally {
-    // A descriptor opened for reading has nothing to flush: the caller need not wait for it.
-    handle.close().catch(() => {});
-  }
-}
-
-async function readOpen(handle: FileHandle, path: string, tightened: ModeTightened): Promise<FileSnapshot> {
-  const stats = await handle.stat();
-  checkReadable(stats, path);
-  const mode = stats.mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    await handle.chmod(FILE_MODE);
-    tightened(path, mode, FILE_MODE);
-  }
-  // One read of the size just learnt, instead of readFile (which would fstat again): each call
-  // is a round trip through the thread pool. One byte more notices a file that grew meanwhile
-  // (only an in-place edit does that; writers replace files whole), and then reads it all.
-  const buffer = Buffer.allocUnsafe(stats.size + 1);
-  const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-  const text =
-    bytesRead > stats.size ? await readCapped(handle, path) : buffer.toString('utf8', 0, bytesRead);
-  return { path, text, dev: stats.dev, ino: stats.ino };
-}
-
-/** Reads a file that grew while being read, up to {@link MAX_FILE_BYTES}. */
-async function readCapped(handle: FileHandle, path: string): Promise<string> {
-  const buffer = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
-  let total = 0;
-  for (;;) {
-    const { bytesRead } = await handle.read(buffer, total, buffer.length - total, total);
-    if (bytesRead === 0) break;
-    total += bytesRead;
-    if (total > MAX_FILE_BYTES) throw new UnsafeFile(path, `over ${MAX_FILE_BYTES} bytes long`);
-  }
-  return buffer.toString('utf8', 0, total);
-}
-
 /** What tells one version of a file from another without reading it: device, inode, size, times. */
 export function fileSignature(stats: Stats): string {
   return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
@@ -133,10 +77,12 @@ export interface SyncReadOptions {
 }
 
 /**
- * {@link readSnapshot}, synchronously: one open, fstat, read and close with no thread-pool round
- * trips (about a tenth of the cost for a small file), plus the {@link fileSignature} of what was
- * read. `undefined` only when the file does not exist.
- * @throws the same errors as {@link readSnapshot}.
+ * Reads a whole file, with the {@link fileSignature} of what was read; `undefined` only when it
+ * does not exist (`ENOENT`). With `tightened`, a group/world accessible file is tightened to
+ * 0600 through the open descriptor and reported. Synchronous: one open, fstat, read and close,
+ * no thread-pool round trips (about a tenth of the cost for a small file, measured).
+ * @throws UnsafeFile for a symbolic link, anything but a regular file, or a file over
+ *   `maxBytes`; the system error for any other failure.
  */
 export function readSnapshotSync(
   path: string,
@@ -159,19 +105,34 @@ export function readSnapshotSync(
       options.tightened(path, mode, FILE_MODE);
       stats = fstatSync(fd);
     }
+    // One read of the size just learnt. One byte more notices a file that grew meanwhile (only
+    // an in-place edit does that; writers replace files whole), and then reads it all.
     const buffer = Buffer.allocUnsafe(stats.size + 1);
     const bytesRead = readSync(fd, buffer, 0, buffer.length, 0);
-    if (bytesRead > stats.size) throw new UnsafeFile(path, 'growing while being read');
-    const text = buffer.toString('utf8', 0, bytesRead);
+    const text =
+      bytesRead > stats.size ? readCapped(fd, path, maxBytes) : buffer.toString('utf8', 0, bytesRead);
     return { path, text, dev: stats.dev, ino: stats.ino, signature: fileSignature(stats) };
   } finally {
     closeSync(fd);
   }
 }
 
+/** Reads a file that grew while being read, up to `maxBytes`. */
+function readCapped(fd: number, path: string, maxBytes: number): string {
+  const buffer = Buffer.allocUnsafe(maxBytes + 1);
+  let total = 0;
+  for (;;) {
+    const bytesRead = readSync(fd, buffer, total, buffer.length - total, total);
+    if (bytesRead === 0) break;
+    total += bytesRead;
+    if (total > maxBytes) throw new UnsafeFile(path, `over ${maxBytes} bytes long`);
+  }
+  return buffer.toString('utf8', 0, total);
+}
+
 /**
- * {@link readSnapshot}, synchronously and without touching the mode: the text of `path`, or
- * `undefined` when it does not exist. @throws the same errors.
+ * {@link readSnapshotSync} without touching the mode: the text of `path`, or `undefined` when it
+ * does not exist. @throws the same errors.
  */
 export function readTextSync(path: string): string | undefined {
   return readSnapshotSync(path)?.text;

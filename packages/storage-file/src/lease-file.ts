@@ -12,7 +12,7 @@ import {
   ensureDirectory,
   type FileSnapshot,
   type ModeTightened,
-  readSnapshot,
+  readSnapshotSync,
   tempBeside,
 } from './file-io.js';
 import { LOCK_DIR, lockFileFor } from './file-names.js';
@@ -60,7 +60,7 @@ function parseLock(text: string): LockInfo | undefined {
 }
 
 async function readHeld(path: string, tightened: ModeTightened): Promise<Held | undefined> {
-  const snapshot = await readSnapshot(path, tightened);
+  const snapshot = readSnapshotSync(path, { tightened });
   return snapshot && { ...snapshot, info: parseLock(snapshot.text) };
 }
 

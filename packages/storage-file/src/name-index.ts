@@ -6,7 +6,7 @@
 import { readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAccountKey } from '@hft/auth-core/store';
-import { ensureDirectory, FILE_MODE, type ModeTightened, readSnapshot, tempBeside } from './file-io.js';
+import { ensureDirectory, FILE_MODE, type ModeTightened, readSnapshotSync, tempBeside } from './file-io.js';
 import { encodeSegment } from './file-names.js';
 
 /** Sub-directory of the token dir that holds the name index. */
@@ -40,7 +40,7 @@ export function createNameIndex(dir: string, tightened: ModeTightened): NameInde
   return {
     async lookup(name) {
       try {
-        const key = (await readSnapshot(entry(name), tightened))?.text.trim();
+        const key = readSnapshotSync(entry(name), { tightened })?.text.trim();
         return key !== undefined && parseAccountKey(key) ? key : undefined;
       } catch {
         return undefined;
@@ -50,7 +50,12 @@ export function createNameIndex(dir: string, tightened: ModeTightened): NameInde
       try {
         await ensureDirectory(namesDir, tightened);
         const path = entry(name);
-        const current = await readSnapshot(path, tightened).catch(() => undefined);
+        let current: { text: string } | undefined;
+        try {
+          current = readSnapshotSync(path, { tightened });
+        } catch {
+          current = undefined;
+        }
         if (current?.text.trim() !== key) await write(path, key);
       } catch {
         // The entry is a hint: the next lookup by this name falls back to the listing.

@@ -1,2 +1,0 @@
-import { createFileStore } from '@hft/storage-file';
-import { seedAccounts } from './dist/fleet-kit.js';
