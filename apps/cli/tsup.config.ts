@@ -52,6 +52,15 @@ const keepLazy: Plugin = {
   },
 };
 
+/** The bin and the fast path: one CommonJS file each, lazy imports left lazy. */
+const oneFileCjs: Options = {
+  ...shared,
+  format: ['cjs'],
+  splitting: false,
+  clean: false,
+  esbuildPlugins: [keepLazy],
+};
+
 export default defineConfig([
   // The full program (every command, the parser, help): ES modules, one chunk per command,
   // each imported only when its command runs.
@@ -71,23 +80,12 @@ export default defineConfig([
   }),
   // The bin and the fast path of `hft token` / `hft status --json`: CommonJS, one file each, so
   // those commands never start Node's ES module loader (see src/hft.cts).
-  hftTsup({
-    ...shared,
-    entry: { hft: 'src/hft.cts' },
-    format: ['cjs'],
-    splitting: false,
-    clean: false,
-    esbuildPlugins: [keepLazy],
-  }),
+  hftTsup({ ...oneFileCjs, entry: { hft: 'src/hft.cts' } }),
   // The fast path is compiled with V8's code cache (src/code-cache.ts), where Node 20 cannot run
   // `import()`: its lazy imports become `require` (Node >= 20.19 requires ES modules).
   hftTsup({
-    ...shared,
+    ...oneFileCjs,
     entry: { 'fast-path': 'src/fast-path.ts' },
-    format: ['cjs'],
-    splitting: false,
-    clean: false,
-    esbuildPlugins: [keepLazy],
     esbuildOptions(options) {
       shared.esbuildOptions?.(options, { format: 'cjs' });
       options.supported = { ...options.supported, 'dynamic-import': false };
