@@ -78,6 +78,24 @@ describe('createUpstoxClient against the emulator', () => {
     expect(calls('/v2/user/profile')[1]!.headers.accept).toBe('application/json, text/csv');
   });
 
+  it("sets its headers after a caller's request interceptors, which never see the token", async () => {
+    const { client, manager, calls } = await setup();
+    const seen: unknown[] = [];
+    client.interceptors.request.use((config) => {
+      seen.push(config.headers.get('Authorization'));
+      config.headers.set('Authorization', 'Bearer not-the-token');
+      config.headers.set('X-Caller', 'kept');
+      return config;
+    });
+    await client.get('/v2/user/profile');
+    await client.get('/v2/user/profile');
+    expect(seen).toEqual([undefined, undefined]);
+    for (const sent of calls('/v2/user/profile')) {
+      expect(sent.headers.authorization).toBe(`Bearer ${manager.getAccessToken()}`);
+      expect(sent.headers['x-caller']).toBe('kept');
+    }
+  });
+
   it('sends order writes to the order host with X-Algo-Name', async () => {
     const seen: Array<{ path: string; headers: IncomingHttpHeaders }> = [];
     const orderHost = createServer((req, res) => {

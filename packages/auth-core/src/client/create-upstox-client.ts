@@ -147,24 +147,47 @@ export function createUpstoxClient(
   const replayWaitMs = options.replayWaitMs ?? 0;
   const throttle = createClientThrottle(source, options);
   const transport = axios.getAdapter(axios.defaults.adapter);
+  let bearerOf = '';
+  let bearer = '';
+  // The token, headers and host of one attempt, set just before it is sent (after any wait for
+  // the limiter, so a token that rotated meanwhile is not sent).
+  const prepare = (config: HftConfig, path: string, state: HftRequestState): void => {
+    const read = state.category !== 'order' && (config.method === undefined || config.method === 'get');
+    const picked = pickToken(read, config.hftKind, state);
+    state.token = picked.token;
+    state.kind = picked.kind;
+    if (picked.token !== bearerOf) {
+      bearerOf = picked.token;
+      bearer = `Bearer ${picked.token}`;
+    }
+    config.headers.set('Authorization', bearer);
+    if (path.startsWith('/v2/')) config.headers.set('Api-Version', '2.0', false);
+    if (state.category === 'order') {
+      if (usesOrderHost(path) && !/^https?:/i.test(config.url ?? '')) config.baseURL = orderBaseUrl;
+      if (options.algoName && carriesAlgoName(path)) config.headers.set('X-Algo-Name', options.algoName);
+    }
+  };
+  const send = (config: HftConfig, path: string, state: HftRequestState) => {
+    try {
+      prepare(config, path, state);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return transport(config);
+  };
   const client = axios.create({
     baseURL: baseUrl,
     timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     // Same on every request: set once on the instance rather than per request.
     headers: { Accept: 'application/json' },
-    // The limiter sits in front of the transport, so the request interceptor below stays
-    // synchronous: axios then sends at once, without a promise chain per request. Retries and
-    // replays come through here again, so they are throttled too.
+    // The client's own work per request is done here, in front of the transport, rather than in
+    // a request interceptor: axios then sends without an interceptor chain, and it still runs
+    // after every request interceptor a user adds (as ours did, registered first and so run
+    // last). Retries and replays come through here again: throttled, and given a token anew.
     adapter: (config) => {
-      const wait = throttle((config as HftConfig).hftState?.category ?? 'standard');
-      return wait ? wait.then(() => transport(config)) : transport(config);
-    },
-  });
-
-  client.interceptors.request.use(
-    (config: HftConfig) => {
-      const path = pathOf(config.url);
-      const state: HftRequestState = config.hftState ?? {
+      const hft = config as HftConfig;
+      const path = pathOf(hft.url);
+      const state: HftRequestState = hft.hftState ?? {
         token: '',
         kind: 'daily',
         category: requestCategory(path),
@@ -172,22 +195,11 @@ export function createUpstoxClient(
         used: [],
         refused: [],
       };
-      config.hftState = state;
-      const read = state.category !== 'order' && (config.method === undefined || config.method === 'get');
-      const picked = pickToken(read, config.hftKind, state);
-      state.token = picked.token;
-      state.kind = picked.kind;
-      config.headers.set('Authorization', `Bearer ${state.token}`);
-      if (path.startsWith('/v2/')) config.headers.set('Api-Version', '2.0', false);
-      if (state.category === 'order') {
-        if (usesOrderHost(path) && !/^https?:/i.test(config.url ?? '')) config.baseURL = orderBaseUrl;
-        if (options.algoName && carriesAlgoName(path)) config.headers.set('X-Algo-Name', options.algoName);
-      }
-      return config;
+      hft.hftState = state;
+      const wait = throttle(state.category);
+      return wait ? wait.then(() => send(hft, path, state)) : send(hft, path, state);
     },
-    undefined,
-    { synchronous: true },
-  );
+  });
 
   client.interceptors.response.use(
     (response: AxiosResponse) => {

@@ -123,8 +123,8 @@ export function createClientThrottle(
   source: unknown,
   options: { rateLimits?: ClientRateLimits; sharedRateLimits?: SharedRateLimitOptions | false },
 ): Throttle {
-  const local = createThrottle(options.rateLimits);
   const shared = options.sharedRateLimits;
+  const local = createThrottle(options.rateLimits, shared === false ? undefined : shared?.clock);
   if (shared === false) return local;
   const from = (source ?? {}) as SharedLimitSource;
   const backend = shared?.backend ?? from.store?.rateLimits;

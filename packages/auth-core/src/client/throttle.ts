@@ -1,5 +1,6 @@
 import { assertFiniteNumber } from '@hft/errors/assert';
-import pThrottle from 'p-throttle';
+import { type Clock, systemClock } from '@hft/time/core';
+import { SlidingWindowLog } from '../sliding-window-log.js';
 import type { RequestCategory } from './request-category.js';
 
 /** Requests allowed per window; `null` or absent means no limit for that window. */
@@ -35,41 +36,74 @@ export const UPSTOX_STANDARD_LIMITS: Readonly<WindowLimits> = {
 };
 
 /**
- * Waits until a request of a bucket may be sent: a promise to await, or `undefined` when the
- * bucket has no limit (nothing to wait for, not even a promise turn).
+ * Takes a slot of a bucket for one request: `undefined` when it may be sent now (no promise,
+ * not even a turn of the event loop), else a promise that resolves when its slot comes.
  */
 export type Throttle = (category: RequestCategory) => Promise<void> | undefined;
 
 const WINDOWS = [
-  ['perThirtyMinutes', 30 * 60_000],
-  ['perMinute', 60_000],
   ['perSecond', 1000],
+  ['perMinute', 60_000],
+  ['perThirtyMinutes', 30 * 60_000],
 ] as const;
 
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A bucket's gate: a sliding log per window. Each request is given a release time at once (in
+ * the order of the calls), the earliest at which no window would hold more than its limit:
+ * `limit` requests released within any span of the window's length, never more. So the
+ * broker's fixed windows, which are no longer, are never exceeded either.
+ */
 function gate(
+  bucket: 'order' | 'standard',
   limits: WindowLimits | false | undefined,
   allowance: number,
+  clock: Clock,
 ): (() => Promise<void> | undefined) | undefined {
   if (limits === false || limits === undefined) return undefined;
-  // The innermost step is a plain function: p-throttle resolves its promise with the result,
-  // and an async no-op would make every request wait for one more promise to be adopted. With
-  // no window at all, nothing is returned: nothing to wait for.
-  let run: () => Promise<void> | undefined = () => undefined;
-  for (const [field, interval] of WINDOWS) {
+  const logs: SlidingWindowLog[] = [];
+  for (const [field, lengthMs] of WINDOWS) {
     const limit = limits[field];
     if (limit === null || limit === undefined) continue;
-    // Strict mode is a sliding window: no span of `interval` ever holds more than `limit`, so the
-    // broker's fixed windows are never exceeded either, given the allowance for delays in transit.
-    run = pThrottle({ limit, interval: Math.ceil(interval * (1 + allowance)), strict: true })(run);
+    assertFiniteNumber(limit, `rateLimits.${bucket}.${field}`, { integer: true, min: 1 });
+    logs.push(new SlidingWindowLog(limit, Math.ceil(lengthMs * (1 + allowance))));
   }
-  return run;
+  if (logs.length === 0) return undefined;
+  // Release times never go backwards (each request is given the latest so far, or later), so
+  // the logs stay in order and requests leave in the order they came.
+  let latest = Number.NEGATIVE_INFINITY;
+  return () => {
+    const now = clock.now();
+    let at = Math.max(now, latest);
+    for (const log of logs) at = log.freeAt(at);
+    // A later window's wait can only move `at` later, which every earlier log allows too.
+    for (const log of logs) log.record(at);
+    latest = at;
+    return at > now ? delay(at - now) : undefined;
+  };
 }
 
-/** Builds the client-side throttle: one sliding-window gate per bucket and window. */
-export function createThrottle(limits: ClientRateLimits = {}): Throttle {
+/**
+ * Builds the client-side throttle: one sliding-window gate per bucket, over every window of it.
+ * `clock` gives the release times (the wait itself is a timer). A log holds the times of one
+ * window's requests, so memory is bounded by the limits.
+ * @throws InputError for a limit that is not a whole number >= 1, or a negative allowance.
+ */
+export function createThrottle(limits: ClientRateLimits = {}, clock: Clock = systemClock): Throttle {
   const allowance = limits.jitterAllowance ?? 0.1;
   assertFiniteNumber(allowance, 'rateLimits.jitterAllowance', { min: 0 });
-  const order = gate(limits.order === undefined ? UPSTOX_ORDER_LIMITS : limits.order, allowance);
-  const standard = gate(limits.standard === undefined ? UPSTOX_STANDARD_LIMITS : limits.standard, allowance);
+  const order = gate(
+    'order',
+    limits.order === undefined ? UPSTOX_ORDER_LIMITS : limits.order,
+    allowance,
+    clock,
+  );
+  const standard = gate(
+    'standard',
+    limits.standard === undefined ? UPSTOX_STANDARD_LIMITS : limits.standard,
+    allowance,
+    clock,
+  );
   return (category) => (category === 'order' ? order : standard)?.();
 }

@@ -2,6 +2,7 @@
 // not sign deliveries: without a bound, anyone who can reach the receiver spends the user's
 // Upstox rate limit. The bound refuses (rather than queues) so a flood never piles up requests.
 import type { Clock } from '@hft/time/core';
+import { SlidingWindowLog } from '../sliding-window-log.js';
 
 /** Bounds of {@link createCheckLimiter}. */
 export interface CheckLimits {
@@ -31,14 +32,13 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
 export function createCheckLimiter(limits: CheckLimits, clock: Clock): CheckLimiter {
   const concurrency = positiveInteger(limits.concurrency, 2, 'checks.concurrency');
   const perSecond = positiveInteger(limits.perSecond, 5, 'checks.perSecond');
-  const starts: number[] = [];
+  const starts = new SlidingWindowLog(perSecond, 1000);
   let running = 0;
   return {
     tryRun<T>(task: () => Promise<T>): Promise<T> | undefined {
       const now = clock.now();
-      while (starts.length > 0 && (starts[0] as number) <= now - 1000) starts.shift();
-      if (running >= concurrency || starts.length >= perSecond) return undefined;
-      starts.push(now);
+      if (running >= concurrency || starts.freeAt(now) > now) return undefined;
+      starts.record(now);
       running += 1;
       const release = () => {
         running -= 1;
