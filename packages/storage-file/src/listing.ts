@@ -11,7 +11,7 @@ import type { Located } from './placement.js';
 import type { Quarantine } from './quarantine.js';
 import { decodeRecord } from './record-text.js';
 import type { FailureContext } from './store-errors.js';
-import type { CachedFile, CacheView, SummaryCache } from './summary-cache.js';
+import { type CachedFile, type CacheView, type SummaryCache, settlingNow } from './summary-cache.js';
 
 /** The directory's `lstat`; `undefined` when it cannot be taken (the cache then vouches for nothing). */
 function dirStats(dir: string): Stats | undefined {
@@ -173,8 +173,12 @@ export async function listSummaries(
     out.push(summary);
     files.set(found.name, { signature: found.signature, summary });
   }
-  // Unchanged files and an incomplete listing: the cache on disk says all there is to say.
-  const unchanged = read === 0 && files.size === view?.size && !pass.complete;
+  // Unchanged files, and a listing that could not make the cache vouch for more (incomplete, or
+  // the directory still settling): the cache on disk says all there is to say.
+  const unchanged =
+    read === 0 &&
+    files.size === view?.size &&
+    (!pass.complete || (whole.dir !== undefined && settlingNow(whole.dir)));
   if (cache && whole.dir && out.length > 0 && !unchanged)
     await cache.save(files, {
       dir: whole.dir,

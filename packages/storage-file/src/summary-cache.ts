@@ -39,6 +39,16 @@ const MAX_CACHE_BYTES = 64 * 1024 * 1024;
  */
 const SETTLED_MS = 2_000;
 
+/**
+ * Whether the directory changed so recently (by the wall clock, which may differ from the file
+ * system's) that a cache written now could not vouch for all of it. Rewriting an unchanged cache
+ * then only costs time; any other answer (a clock behind the directory's time) keeps rewriting.
+ */
+export function settlingNow(dir: Stats): boolean {
+  const age = Date.now() - dir.mtimeMs;
+  return age >= 0 && age < SETTLED_MS;
+}
+
 /** What the cache knows of one token file. */
 export interface CachedFile {
   /** {@link fileSignature} of the version summarised. */

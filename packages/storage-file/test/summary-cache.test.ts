@@ -5,6 +5,7 @@ import {
   existsSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   utimesSync,
   writeFileSync,
@@ -146,6 +147,23 @@ describe('file store listing cache', () => {
     expect((await t.open().list()).sort()).toEqual(
       [records[1]!, records[2]!, extra].map((r) => r.accountKey).sort(),
     );
+  });
+
+  it('an unchanged cache is not rewritten while the directory settles, and is once it has', async () => {
+    await seeded(3);
+    await t.open().summaries();
+    const written = statSync(cachePath());
+    // The directory changes (an entry made and removed) but no token file does.
+    writeFileSync(join(t.dir, 'scratch'), '');
+    rmSync(join(t.dir, 'scratch'));
+    expect((await t.open().summaries()).map((s) => s.userId).sort()).toEqual(['SC0', 'SC1', 'SC2']);
+    expect(statSync(cachePath()).ino).toBe(written.ino);
+    expect(readCache().dir).toBeNull();
+    // Settled: the next listing rewrites it, now vouching for the whole directory.
+    settle();
+    await t.open().summaries();
+    expect(statSync(cachePath()).ino).not.toBe(written.ino);
+    expect(readCache().dir).toEqual(expect.any(String));
   });
 
   it('a directory holding a file that is no account (foreign) is never vouched for whole', async () => {
