@@ -53,10 +53,12 @@ export interface KeyvTokenStoreOptions {
   /** Polling interval of the default watch, in ms; 0 disables polling. Default 1000. */
   pollIntervalMs?: number;
   /**
-   * Called after every successful set with the exact text stored (the codec's output), before
-   * the change is published: a backend keeping an index beside the records updates it here.
+   * Writes a record in place of `keyv.set`, given the codec's output (`encoded`) and the Keyv
+   * TTL: a backend that keeps an index beside the records writes both in one transaction here.
+   * It must store what `keyv.set` would (Keyv's `{value, expires}` form), so that reads through
+   * Keyv see the record. Failures become StorageErrors. Default: `keyv.set`.
    */
-  afterSet?: (key: string, stored: string, record: TokenRecord) => Promise<void>;
+  write?: (key: string, encoded: string, ttlMs: number | undefined, record: TokenRecord) => Promise<void>;
   /** Called after every successful set/delete (e.g. to notify other processes: Postgres NOTIFY). Failures are StorageErrors. */
   afterWrite?: (change: TokenStoreChange) => Promise<void>;
   /** Keyv TTL in ms for a record (e.g. expiry + grace), or undefined for none. Default: none. */
@@ -158,8 +160,9 @@ export function keyvTokenStore(keyv: Keyv, options: KeyvTokenStoreOptions = {}):
       return guard('set', key, async () => {
         const encoded = codec.encode(key, record);
         codec.checkOverwrite(key, await readRaw(key));
-        await keyv.set(key, encoded, options.ttlMs?.(record));
-        if (options.afterSet) await options.afterSet(key, encoded, record);
+        const ttlMs = options.ttlMs?.(record);
+        if (options.write) await options.write(key, encoded, ttlMs, record);
+        else await keyv.set(key, encoded, ttlMs);
         await notify({ key, kind: 'set', record });
       });
     },

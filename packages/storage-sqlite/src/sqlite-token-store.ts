@@ -158,8 +158,16 @@ export function createSqliteTokenStore(options: SqliteTokenStoreOptions): TokenS
     watchAll: watcher.watchAll,
     summaries: index.summaries,
     keyNamed: index.keyNamed,
-    // A summary that could not be written is only a cache miss: the next listing decodes the record.
-    afterSet: (key, stored, record) => index.written(key, stored, record).catch(() => {}),
+    // The record and its summary in one transaction, on the store's own connection (which the
+    // adapter's statements' waits below apply to as well).
+    async write(key, encoded, ttlMs, record) {
+      await ready;
+      await baselineReadsSettled(database);
+      const expires = ttlMs === undefined ? undefined : Date.now() + ttlMs;
+      const column = await keyv.serializeData({ value: encoded, expires });
+      if (typeof column !== 'string') throw new Error('Keyv did not serialise the record to text');
+      await index.write(key, column, record);
+    },
     // Closed below, after the pollers, so that a failure to close one still closes the others.
     disconnect: false,
     async onClose() {

@@ -3,10 +3,10 @@
 //
 // The index is a cache the database itself keeps honest: triggers on the records table delete
 // a record's summary in the same transaction as any change to it (by this version, an older one,
-// or the sqlite3 shell). A writer then puts the new summary back only if the row still holds the
-// value it wrote, so a summary never outlives its record; a record with no summary (an older
-// version wrote it, or a writer raced another) is read and its summary repaired by the next
-// listing.
+// or the sqlite3 shell). This version writes the record and its new summary in one transaction
+// (through a staging table's trigger, below), so a summary never outlives its record; a record
+// with no summary (an older version or another tool wrote it) is read by the next listing, which
+// puts its summary back only if the row still holds the value it read.
 import { type AccountSummary, parseSummary, summarizeRecord, type TokenRecord } from '@hft/auth-core/store';
 import { indexTableOf, listingQuery, nameQuery } from './index-queries.js';
 import type { SqliteConnection } from './sqlite-connection.js';
@@ -25,8 +25,11 @@ export interface SummaryIndexOptions {
 export interface SummaryIndex {
   /** Creates the index table and its triggers (idempotent); run while configuring the database. */
   install(db: SqliteConnection): Promise<void>;
-  /** Records the summary of `record` after a write that stored `stored` (the codec's text) under `key`. */
-  written(key: string, stored: string, record: TokenRecord): Promise<void>;
+  /**
+   * Writes `record` under `key` as the records table's `column` (Keyv's serialised form) together
+   * with its summary: one statement, so one transaction and one commit.
+   */
+  write(key: string, column: string, record: TokenRecord): Promise<void>;
   /** Every account's summary, in one SELECT; repairs missing entries. */
   summaries(): Promise<AccountSummary[]>;
   /** The key of the account named `name` per the index (one indexed SELECT); `undefined` when none. */
@@ -44,6 +47,10 @@ export function summaryIndex(options: SummaryIndexOptions): SummaryIndex {
     `SELECT r.key, json_extract(j.value, '$[1]') FROM json_each(?) j ` +
     `JOIN "${table}" r ON r.key = json_extract(j.value, '$[0]') ` +
     `AND json_extract(r.value, '$.value') = json_extract(j.value, '$[2]')`;
+  // A write is one INSERT into this (always empty) table: its trigger stores the record, whose
+  // own trigger drops the old summary, then the new summary, and removes the row, all in the
+  // INSERT's transaction. Keyv's write and then the summary's were two commits (two fsyncs).
+  const put = `${index}_put`;
   const select = listingQuery(table);
   const byName = nameQuery(table);
 
@@ -73,10 +80,27 @@ export function summaryIndex(options: SummaryIndexOptions): SummaryIndex {
       await db.run(
         `CREATE INDEX IF NOT EXISTS "${index}_name" ON "${index}" (json_extract(summary, '$.name'))`,
       );
+      await db.run(
+        `CREATE TABLE IF NOT EXISTS "${put}" (key TEXT NOT NULL, value TEXT NOT NULL, summary TEXT NOT NULL)`,
+      );
+      // The upsert is the one @keyv/sqlite runs, so that a record reads back the same either way.
+      await db.run(
+        `CREATE TRIGGER IF NOT EXISTS "${put}_ins" AFTER INSERT ON "${put}" BEGIN ` +
+          `INSERT INTO "${table}" (key, value) VALUES (NEW.key, NEW.value) ` +
+          `ON CONFLICT(key) DO UPDATE SET value = excluded.value; ` +
+          `INSERT OR REPLACE INTO "${index}" (key, summary) VALUES (NEW.key, NEW.summary); ` +
+          `DELETE FROM "${put}" WHERE rowid = NEW.rowid; END`,
+      );
     },
 
-    async written(key, stored, record) {
-      await store([[key, JSON.stringify(summarizeRecord(key, record)), stored]]);
+    async write(key, column, record) {
+      const db = await options.connection();
+      await db.run(
+        `INSERT INTO "${put}" (key, value, summary) VALUES (?, ?, ?)`,
+        key,
+        column,
+        JSON.stringify(summarizeRecord(key, record)),
+      );
     },
 
     async keyNamed(name) {

@@ -153,7 +153,42 @@ describe('createSqliteTokenStore', () => {
       path,
       "SELECT name FROM sqlite_master WHERE type = 'table'",
     );
-    expect(tables.map((t) => t.name).sort()).toEqual(['desk_locks', 'desk_tokens', 'desk_tokens_accounts']);
+    expect(tables.map((t) => t.name).sort()).toEqual([
+      'desk_locks',
+      'desk_tokens',
+      'desk_tokens_accounts',
+      'desk_tokens_accounts_put',
+    ]);
+  });
+
+  it('writes a record and its summary in one commit, and leaves the staging table empty', async () => {
+    const store = open();
+    const first = sampleRecord({ userId: 'ONE1', accountName: 'one' });
+    await store.set(first.accountKey, first);
+    // PRAGMA data_version moves once per commit made by another connection.
+    const watcher = await rawConnection(path);
+    try {
+      const version = async () =>
+        (await watcher.all<{ data_version: number }>('PRAGMA data_version'))[0]!.data_version;
+      const before = await version();
+      const next = withDaily(first, {
+        token: `${first.tokens.daily!.token}x`,
+        issuedAt: first.tokens.daily!.issuedAt + 1,
+      });
+      await store.set(first.accountKey, next);
+      expect((await version()) - before).toBe(1);
+      expect(await rawSql(path, 'SELECT count(*) AS n FROM hft_tokens_accounts_put')).toEqual([{ n: 0 }]);
+      const [row] = await rawSql<{ summary: string }>(
+        path,
+        'SELECT summary FROM hft_tokens_accounts WHERE key = ?',
+        first.accountKey,
+      );
+      expect(JSON.parse(row!.summary)).toMatchObject({ key: first.accountKey, name: 'one' });
+      expect(await store.get(first.accountKey)).toEqual(next);
+      expect(await store.accountNamed?.('one')).toEqual({ key: first.accountKey, record: next });
+    } finally {
+      await watcher.close();
+    }
   });
 
   it('stores only ciphertext with a cipher, and a store without the key fails closed', async () => {
