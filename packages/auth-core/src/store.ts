@@ -17,6 +17,7 @@ export {
   type RecordCipher,
   type RecordCipherOptions,
   type RecordKeyOptions,
+  SEALED_MARK,
 } from './crypto/record-cipher.js';
 export { type LeasePrimitives, newLeaseOwner, type WithLeaseOptions, withLease } from './lease-lock.js';
 export {

@@ -36,8 +36,17 @@ end
 `;
 
 // KEYS: record, index, name index. ARGV: stored value, ttl ms, account key, summary JSON, the
-// account's name ('' for none).
+// account's name ('' for none), a guard text ('' for none), a pass text ('' for none). With a
+// guard, a current value that contains it, unless it also contains the pass, is returned instead
+// of being replaced (the caller decides, then writes unguarded).
 const WRITE = `${STAMP}
+if ARGV[6] ~= '' then
+  local current = redis.call('GET', KEYS[1])
+  if current and string.find(current, ARGV[6], 1, true)
+    and not (ARGV[7] ~= '' and string.find(current, ARGV[7], 1, true)) then
+    return current
+  end
+end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[3], stamp(KEYS[1]) .. '|' .. ARGV[4])
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[3], ARGV[5], ARGV[3]) end
@@ -100,7 +109,11 @@ const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 
 /** The index operations of one store (names from its key layout). */
 export interface AccountIndex {
-  /** Writes the record value with its TTL, its index entry and its name's entry, atomically. */
+  /**
+   * Writes the record value with its TTL, its index entry and its name's entry, atomically.
+   * With `guard`, a current value containing that text (and not `pass`) is not replaced but
+   * returned (nothing is written); otherwise (written) `undefined`.
+   */
   write(
     client: CommandSender,
     key: string,
@@ -108,7 +121,8 @@ export interface AccountIndex {
     ttlMs: number,
     summary: string,
     name: string | undefined,
-  ): Promise<void>;
+    guard?: { text: string; pass?: string },
+  ): Promise<string | undefined>;
   /** The key the name index gives for `name` (a hint: the caller checks the record). */
   keyNamed(client: CommandSender, name: string): Promise<string | undefined>;
   /** Removes the record and its entry, atomically; whether a record was removed. */
@@ -132,13 +146,14 @@ export function accountIndex(indexKey: string, namesKey: string, recordPrefix: s
   const run = (client: CommandSender, script: string, keys: string[], args: string[]) =>
     client.sendCommand(['EVAL', script, String(keys.length), ...keys, ...args]);
   return {
-    async write(client, key, value, ttlMs, summary, name) {
-      await run(
+    async write(client, key, value, ttlMs, summary, name, guard) {
+      const reply: unknown = await run(
         client,
         WRITE,
         [recordPrefix + key, indexKey, namesKey],
-        [value, String(ttlMs), key, summary, name ?? ''],
+        [value, String(ttlMs), key, summary, name ?? '', guard?.text ?? '', guard?.pass ?? ''],
       );
+      return typeof reply === 'string' || Buffer.isBuffer(reply) ? String(reply) : undefined;
     },
     async keyNamed(client, name) {
       const key = await client.sendCommand(['HGET', namesKey, name]);

@@ -5,6 +5,7 @@ import {
   createRecordCodec,
   parseSummary,
   type RateLimitBackend,
+  SEALED_MARK,
   summarizeRecord,
   type TokenStore,
 } from '@hft/auth-core/store';
@@ -180,9 +181,15 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
   });
 
   // What Redis holds for the key now, for the codec's overwrite check (one GET before a SET).
-  const storedValue = async (key: string): Promise<string | undefined> => {
-    const value: unknown = await keyv.get(key);
-    return typeof value === 'string' ? value : undefined;
+  /** The record text inside Keyv's `{value, expires}` form (as written below); else `undefined`. */
+  const valueOf = (stored: string): string | undefined => {
+    try {
+      const parsed: unknown = JSON.parse(stored);
+      const value = (parsed as { value?: unknown } | null)?.value;
+      return typeof value === 'string' ? value : undefined;
+    } catch {
+      return undefined;
+    }
   };
 
   /**
@@ -226,7 +233,6 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
       return call('set', key, async () => {
         await watchesArmed(scope);
         const encoded = codec.encode(key, record);
-        codec.checkOverwrite(key, await storedValue(key));
         let ttl: number;
         try {
           ttl = recordTtlMs(record, settings.ttlGraceMs, settings.clock.now());
@@ -242,7 +248,17 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
         // tracking), so there is nothing to publish.
         const stored = JSON.stringify({ value: encoded, expires: Date.now() + ttl });
         const summary = JSON.stringify(summarizeRecord(key, record));
-        await index.write(commands.client, key, stored, ttl, summary, record.accountName);
+        // The overwrite check (a sealed record this store cannot open is never replaced) needs
+        // the current value only when it may be sealed and not with this store's key (its key
+        // id is in the envelope): the script hands such a value back unwritten, so the usual
+        // write is one round trip, and the codec decides the rest.
+        const write = (guard?: { text: string; pass?: string }) =>
+          index.write(commands.client, key, stored, ttl, summary, record.accountName, guard);
+        const refused = await write({ text: SEALED_MARK, ...(cipher ? { pass: cipher.keyId } : {}) });
+        if (refused !== undefined) {
+          codec.checkOverwrite(key, valueOf(refused));
+          await write();
+        }
         watchHub.wrote(key, stored);
         localBus(keyv).publish({ key, kind: 'set', record });
       });

@@ -375,6 +375,14 @@ describe('watch over Redis client tracking', () => {
     expect(await rotated.get(record.accountKey)).toEqual(record);
     await rotated.set(record.accountKey, record);
     await expect(sealed.get(record.accountKey)).rejects.toMatchObject({ code: ErrorCodes.STORAGE_WRONG_KEY });
+
+    // A plain record that merely mentions the seal's mark is handed back by the write script
+    // and then replaced: the codec, not the script, decides what is sealed.
+    const mention = sampleRecord({ userId: 'MARK1', userName: 'hft_sealed fan' });
+    await plain.set(mention.accountKey, mention);
+    const renamed = { ...mention, userName: 'hft_sealed fan 2' };
+    await plain.set(mention.accountKey, renamed);
+    expect(await plain.get(mention.accountKey)).toEqual(renamed);
   });
 
   it('tells a watcher of the writing instance exactly once', async () => {

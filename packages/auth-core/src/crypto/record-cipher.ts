@@ -8,6 +8,12 @@ const crypto = (): typeof NodeCrypto => process.getBuiltinModule('node:crypto');
 
 /** Marker and version of the sealed envelope; a plain record never has this field. */
 const MARK = 'hft_sealed';
+/**
+ * Every sealed envelope contains this text (so does its JSON-escaped copy): a store that checks
+ * values outside JavaScript (a Redis script) can tell "certainly not sealed" from "ask
+ * {@link isSealed}" without the codec.
+ */
+export const SEALED_MARK = MARK;
 const VERSION = 1;
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 
