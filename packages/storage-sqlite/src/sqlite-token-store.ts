@@ -112,6 +112,7 @@ export function createSqliteTokenStore(options: SqliteTokenStoreOptions): TokenS
   const codec = createRecordCodec({ backend: NAME, ...(resolved.cipher ? { cipher: resolved.cipher } : {}) });
   const index = summaryIndex({
     connection: () => control,
+    records: (sql, ...params) => adapter.query(sql, ...params),
     table,
     async decode(key, column) {
       const data = (await keyv.deserialize?.(column)) as
@@ -158,11 +159,9 @@ export function createSqliteTokenStore(options: SqliteTokenStoreOptions): TokenS
     watchAll: watcher.watchAll,
     summaries: index.summaries,
     keyNamed: index.keyNamed,
-    // The record and its summary in one transaction, on the store's own connection (which the
-    // adapter's statements' waits below apply to as well).
+    // The record and its summary in one transaction, through the adapter's connection (and its
+    // waits below).
     async write(key, encoded, ttlMs, record) {
-      await ready;
-      await baselineReadsSettled(database);
       const expires = ttlMs === undefined ? undefined : Date.now() + ttlMs;
       const column = await keyv.serializeData({ value: encoded, expires });
       if (typeof column !== 'string') throw new Error('Keyv did not serialise the record to text');

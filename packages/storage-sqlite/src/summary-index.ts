@@ -15,6 +15,12 @@ import type { SqliteConnection } from './sqlite-connection.js';
 export interface SummaryIndexOptions {
   /** The store's own connection (opened and configured). */
   connection(): Promise<SqliteConnection>;
+  /**
+   * Runs a statement on the records' connection (Keyv's adapter). Writes go there: that
+   * connection never holds a transaction open, while the store's own one does for leases, and a
+   * statement issued in the middle of such a transaction would commit or roll back with it.
+   */
+  records(sql: string, ...params: unknown[]): Promise<unknown>;
   /** The records table (a checked identifier). */
   table: string;
   /** Reads a record from its stored column (Keyv's serialised form); `undefined` when expired. */
@@ -94,8 +100,7 @@ export function summaryIndex(options: SummaryIndexOptions): SummaryIndex {
     },
 
     async write(key, column, record) {
-      const db = await options.connection();
-      await db.run(
+      await options.records(
         `INSERT INTO "${put}" (key, value, summary) VALUES (?, ?, ?)`,
         key,
         column,
