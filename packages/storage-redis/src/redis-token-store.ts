@@ -180,9 +180,8 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     },
   });
 
-  // What Redis holds for the key now, for the codec's overwrite check (one GET before a SET).
   /** The record text inside Keyv's `{value, expires}` form (as written below); else `undefined`. */
-  const valueOf = (stored: string): string | undefined => {
+  const recordTextOf = (stored: string): string | undefined => {
     try {
       const parsed: unknown = JSON.parse(stored);
       const value = (parsed as { value?: unknown } | null)?.value;
@@ -256,7 +255,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
           index.write(commands.client, key, stored, ttl, summary, record.accountName, guard);
         const refused = await write({ text: SEALED_MARK, ...(cipher ? { pass: cipher.keyId } : {}) });
         if (refused !== undefined) {
-          codec.checkOverwrite(key, valueOf(refused));
+          codec.checkOverwrite(key, recordTextOf(refused));
           await write();
         }
         watchHub.wrote(key, stored);
