@@ -42,11 +42,12 @@ const SETTLED_MS = 2_000;
 /**
  * Whether the directory changed so recently (by the wall clock, which may differ from the file
  * system's) that a cache written now could not vouch for all of it. Rewriting an unchanged cache
- * then only costs time; any other answer (a clock behind the directory's time) keeps rewriting.
+ * then only costs time. The age may be a little below zero (a file time has a fraction of a
+ * millisecond that `Date.now()` drops, and the clocks may differ); a clock far behind the
+ * directory's time answers "no", which keeps rewriting.
  */
 export function settlingNow(dir: Stats): boolean {
-  const age = Date.now() - dir.mtimeMs;
-  return age >= 0 && age < SETTLED_MS;
+  return Math.abs(Date.now() - dir.mtimeMs) < SETTLED_MS;
 }
 
 /** What the cache knows of one token file. */
