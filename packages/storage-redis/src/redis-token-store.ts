@@ -180,15 +180,13 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     },
   });
 
-  /** The record text inside Keyv's `{value, expires}` form (as written below); else `undefined`. */
+  /**
+   * The record text inside Keyv's `{value, expires}` form (as written below); `undefined` for a
+   * value of another shape. @throws SyntaxError for a value that is not JSON.
+   */
   const recordTextOf = (stored: string): string | undefined => {
-    try {
-      const parsed: unknown = JSON.parse(stored);
-      const value = (parsed as { value?: unknown } | null)?.value;
-      return typeof value === 'string' ? value : undefined;
-    } catch {
-      return undefined;
-    }
+    const value = (JSON.parse(stored) as { value?: unknown } | null)?.value;
+    return typeof value === 'string' ? value : undefined;
   };
 
   /**
@@ -209,9 +207,9 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
     unindexed.forEach((key, i) => {
       const value = values[i];
       if (typeof value !== 'string') return;
-      const wrapped = JSON.parse(value) as { value?: unknown };
-      if (typeof wrapped.value !== 'string') return;
-      const summary = summarizeRecord(key, codec.decode(key, wrapped.value, { operation: 'summaries' }));
+      const text = recordTextOf(value);
+      if (text === undefined) return;
+      const summary = summarizeRecord(key, codec.decode(key, text, { operation: 'summaries' }));
       out.push(summary);
       repairs.push({ key, summary: JSON.stringify(summary), value });
     });

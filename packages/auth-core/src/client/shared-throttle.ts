@@ -9,6 +9,7 @@ import type { RequestCategory } from './request-category.js';
 import {
   type ClientRateLimits,
   createThrottle,
+  LIMIT_WINDOWS,
   type Throttle,
   UPSTOX_ORDER_LIMITS,
   UPSTOX_STANDARD_LIMITS,
@@ -40,12 +41,6 @@ interface SharedLimitSource {
   readonly store?: { readonly rateLimits?: RateLimitBackend | undefined };
 }
 
-const WINDOWS = [
-  ['perSecond', '1s', 1000],
-  ['perMinute', '1m', 60_000],
-  ['perThirtyMinutes', '30m', 30 * 60_000],
-] as const;
-
 interface Window {
   name: string;
   lengthMs: number;
@@ -55,7 +50,7 @@ interface Window {
 function windowsOf(limits: WindowLimits | false): Window[] | undefined {
   if (limits === false) return undefined;
   const out: Window[] = [];
-  for (const [field, name, lengthMs] of WINDOWS) {
+  for (const [field, name, lengthMs] of LIMIT_WINDOWS) {
     const limit = limits[field];
     if (limit !== null && limit !== undefined) out.push({ name, lengthMs, limit });
   }

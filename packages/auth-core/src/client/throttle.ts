@@ -41,10 +41,11 @@ export const UPSTOX_STANDARD_LIMITS: Readonly<WindowLimits> = {
  */
 export type Throttle = (category: RequestCategory) => Promise<void> | undefined;
 
-const WINDOWS = [
-  ['perSecond', 1000],
-  ['perMinute', 60_000],
-  ['perThirtyMinutes', 30 * 60_000],
+/** The windows of a bucket: the field of {@link WindowLimits}, a short name, the length in ms. */
+export const LIMIT_WINDOWS = [
+  ['perSecond', '1s', 1000],
+  ['perMinute', '1m', 60_000],
+  ['perThirtyMinutes', '30m', 30 * 60_000],
 ] as const;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -63,7 +64,7 @@ function gate(
 ): (() => Promise<void> | undefined) | undefined {
   if (limits === false || limits === undefined) return undefined;
   const logs: SlidingWindowLog[] = [];
-  for (const [field, lengthMs] of WINDOWS) {
+  for (const [field, , lengthMs] of LIMIT_WINDOWS) {
     const limit = limits[field];
     if (limit === null || limit === undefined) continue;
     assertFiniteNumber(limit, `rateLimits.${bucket}.${field}`, { integer: true, min: 1 });
